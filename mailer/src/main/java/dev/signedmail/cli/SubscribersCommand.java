@@ -1,0 +1,107 @@
+package dev.signedmail.cli;
+
+import dev.signedmail.MailerRuntime;
+import dev.signedmail.Problem;
+import dev.signedmail.subscriber.CsvImport;
+import dev.signedmail.subscriber.EmailAddresses;
+import dev.signedmail.subscriber.SubscriberStore;
+import dev.signedmail.subscriber.Topics;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "subscribers", mixinStandardHelpOptions = true, description = "Manage subscribers.",
+        subcommands = {SubscribersCommand.Import.class, SubscribersCommand.Add.class, SubscribersCommand.ListCmd.class})
+final class SubscribersCommand {
+    @ParentCommand
+    Main main;
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Import subscribers from CSV (UTF-8; header email,name,topics; topics separated by ';').",
+                    "All or nothing: any bad line stops the import and every bad line is listed."})
+    static final class Import implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+        @Parameters(paramLabel = "FILE.csv")
+        Path file;
+        @Option(names = "--skip-invalid", description = "Import the valid lines and list the invalid ones.")
+        boolean skipInvalid;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                CsvImport.Result r = CsvImport.run(rt.db(), file, skipInvalid);
+                System.out.printf("imported %s: %d added, %d already present (merged), %d duplicate line(s) merged, %d invalid skipped%n",
+                        file, r.added(), r.updated(), r.mergedInFile(), r.skipped().size());
+                r.skipped().forEach(s -> System.out.println("  skipped " + s));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add one subscriber (or add topics to an existing one).")
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+        @Parameters(paramLabel = "EMAIL")
+        String email;
+        @Option(names = "--name", paramLabel = "N")
+        String name;
+        @Option(names = "--topic", paramLabel = "T", description = "Topic (repeatable; default general).")
+        List<String> topics = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            String address;
+            try {
+                address = EmailAddresses.normalise(email);
+            } catch (EmailAddresses.Invalid e) {
+                throw new Problem("'" + email + "' is not a valid address: " + e.getMessage());
+            }
+            List<String> clean = new ArrayList<>();
+            for (String t : topics) {
+                String n = Topics.normalise(t);
+                if (n == null) {
+                    throw new Problem("--topic '" + t + "' must be lower-case letters, digits and dashes, e.g. road-closures");
+                }
+                clean.add(n);
+            }
+            if (clean.isEmpty()) {
+                clean.add(Topics.DEFAULT);
+            }
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                SubscriberStore.Change c = rt.subscribers().add(address, EmailAddresses.cleanName(name), clean);
+                System.out.println((c == SubscriberStore.Change.ADDED ? "added " : "updated ") + address);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List subscribers as CSV (id,email,name,status,topics).")
+    static final class ListCmd implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                System.out.println("id,email,name,status,topics");
+                rt.subscribers().forEach(s -> System.out.println(s.id() + "," + csv(s.email()) + "," + csv(s.name())
+                        + "," + s.status() + "," + csv(String.join(";", s.topics()))));
+            }
+            return 0;
+        }
+
+        private static String csv(String v) {
+            if (v == null) {
+                return "";
+            }
+            return v.matches(".*[\",\\n].*") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+        }
+    }
+}

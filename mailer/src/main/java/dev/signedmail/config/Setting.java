@@ -1,0 +1,59 @@
+package dev.signedmail.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every setting the mailer reads, with its property key and default. The environment name is
+ * {@code MAILER_} + the key in upper case with dots as underscores. Keep this list and
+ * {@code mailer/mailer.example.properties} in step: a test checks they name the same keys.
+ */
+public enum Setting {
+    HOME("home", "./mailer-data"),
+    DB_URL("db.url", null),
+    DB_USER("db.user", null),
+    DB_PASSWORD_FILE("db.password.file", null),
+
+    FROM("from", null),
+    ORGANISATION("organisation", "Press Office"),
+    BASE_URL("base.url", null),
+    LIST_ID("list.id", null),
+    UNSUBSCRIBE_MAILTO("unsubscribe.mailto", null),
+    TOKEN_KEYS_FILE("token.keys.file", null),
+    TEMPLATES("templates", null),
+
+    SMTP_HOST("smtp.host", "localhost"),
+    SMTP_PORT("smtp.port", "25"),
+    SMTP_USER("smtp.user", null),
+    SMTP_PASSWORD_FILE("smtp.password.file", null),
+    SMTP_TLS("smtp.tls", "none"),
+    SMTP_CONNECTIONS("smtp.connections", "4"),
+    SMTP_TIMEOUT_SECONDS("smtp.timeout.seconds", "60"),
+
+    SMIME_KEYSTORE("smime.keystore", null),
+    SMIME_PASSWORD_FILE("smime.password.file", null),
+    DKIM_KEY("dkim.key", null),
+    DKIM_DOMAIN("dkim.domain", null),
+    DKIM_SELECTOR("dkim.selector", null);
+
+    public final String key;
+    final String defaultValue;
+
+    Setting(String key, String defaultValue) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+    }
+
+    public String envName() {
+        return "MAILER_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    static Optional<Setting> byKey(String key) {
+        for (Setting s : values()) {
+            if (s.key.equals(key)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,2 @@
+/** Releases: their content, validation and lifecycle state. */
+package dev.signedmail.release;

@@ -1,0 +1,100 @@
+package dev.signedmail.send;
+
+import dev.signedmail.Problem;
+import dev.signedmail.config.Setting;
+import dev.signedmail.config.Settings;
+import dev.signedmail.release.Release;
+import dev.signedmail.render.Personalisation;
+import dev.signedmail.render.RenderedRelease;
+import dev.signedmail.render.Renderer;
+import dev.signedmail.sign.OutgoingMessage;
+import dev.signedmail.sign.SignedMessageFactory;
+import dev.signedmail.subscriber.UnsubscribeTokens;
+import jakarta.mail.internet.InternetAddress;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * Turns (release, recipient) into the finished, signed bytes: per-subscriber links, render,
+ * then {@link SignedMessageFactory} (S/MIME, then DKIM). Built once per run; thread-safe.
+ */
+public final class MessageComposer {
+
+    private final Renderer renderer;
+    private final SignedMessageFactory factory;
+    private final UnsubscribeTokens tokens;
+    private final InternetAddress from;
+    private final String baseUrl;
+    private final String listId;
+    private final String unsubscribeMailto;
+    private final String messageIdDomain;
+
+    public MessageComposer(Settings settings, Renderer renderer, SignedMessageFactory factory, UnsubscribeTokens tokens) {
+        this.renderer = renderer;
+        this.factory = factory;
+        this.tokens = tokens;
+        this.from = settings.from();
+        this.baseUrl = settings.baseUrl();
+        String domain = settings.fromDomain();
+        String configuredListId = settings.string(Setting.LIST_ID);
+        // List-Id without angle brackets (the factory adds them), e.g. news.example.org
+        this.listId = configuredListId == null || configuredListId.isBlank() ? "news." + domain
+                : configuredListId.replaceAll("^<|>$", "");
+        String mailto = settings.string(Setting.UNSUBSCRIBE_MAILTO);
+        this.unsubscribeMailto = mailto == null || mailto.isBlank() ? "unsubscribe@" + domain : mailto;
+        this.messageIdDomain = domain;
+    }
+
+    /** The per-recipient data a message needs, independent of where it came from (outbox or preview). */
+    public record Recipient(long subscriberId, String email, String name) {
+    }
+
+    public byte[] compose(Release release, Recipient to, Instant date) {
+        String token = tokens.issue(to.subscriberId(), release.topic());
+        String unsubscribe = baseUrl + "/unsubscribe/" + token;
+        String preferences = baseUrl + "/preferences/" + token;
+        RenderedRelease r = renderer.render(release,
+                new Personalisation(to.email(), to.name(), release.topic(), unsubscribe, preferences));
+        InternetAddress toAddress;
+        try {
+            toAddress = new InternetAddress(to.email(), to.name(), StandardCharsets.UTF_8.name());
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        OutgoingMessage m = new OutgoingMessage(from, toAddress, r.subject(), date,
+                messageId(release.id(), token), listId, unsubscribe,
+                "mailto:" + unsubscribeMailto + "?subject=unsubscribe%20" + token, r.text(), r.html());
+        return factory.build(m);
+    }
+
+    /**
+     * Renders and signs one message for a made-up recipient, so that a template error, a bad key or
+     * a certificate problem stops a send before the outbox is filled or a connection is opened.
+     */
+    public void preflight(Release release) {
+        try {
+            compose(release, new Recipient(0, "preflight@" + messageIdDomain, "Preflight Check"), Instant.now());
+        } catch (Problem p) {
+            throw p;
+        } catch (RuntimeException e) {
+            throw new Problem("release " + release.id() + " cannot be rendered and signed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stable per (release, recipient), so a message resent after a crash carries the same
+     * Message-ID and clients can fold the duplicate; reveals neither the address nor list size.
+     */
+    private String messageId(long releaseId, String token) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+            return "release-" + releaseId + "." + HexFormat.of().formatHex(h, 0, 10) + "@" + messageIdDomain;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

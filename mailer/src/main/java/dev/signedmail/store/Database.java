@@ -1,0 +1,114 @@
+package dev.signedmail.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.signedmail.Problem;
+import dev.signedmail.config.Setting;
+import dev.signedmail.config.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.locator.ClasspathSqlLocator;
+
+/**
+ * The database: a small connection pool, Flyway migrations ({@code db/migration}, one per
+ * version) and Jdbi for access, with named SQL from {@code queries/*.sql}.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final ClasspathSqlLocator SQL = ClasspathSqlLocator.removingComments();
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    private Database(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /** Opens the database; refuses when its schema is older than this program (run {@code init}). */
+    public static Database open(Settings settings) {
+        Database db = connect(settings);
+        try {
+            int pending = db.flyway().info().pending().length;
+            if (pending > 0) {
+                throw new Problem("the database at " + db.dataSource.getJdbcUrl() + " needs "
+                        + pending + " migration(s): run `mailer init` first");
+            }
+        } catch (FlywayException e) {
+            db.close();
+            throw new Problem("cannot read the database schema: " + e.getMessage());
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    /** Creates or migrates the schema; returns the number of migrations applied. */
+    public static int init(Settings settings) {
+        try (Database db = connect(settings)) {
+            return db.flyway().migrate().migrationsExecuted;
+        } catch (FlywayException e) {
+            throw new Problem("migrating the database failed: " + e.getMessage());
+        }
+    }
+
+    private static Database connect(Settings settings) {
+        String url = settings.databaseUrl();
+        if (url.startsWith("jdbc:h2:file:")) {
+            try {
+                Files.createDirectories(settings.home());
+            } catch (IOException e) {
+                throw new Problem("cannot create the data folder " + settings.home() + " (set MAILER_HOME): "
+                        + e.getMessage());
+            }
+        }
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(url);
+        cfg.setUsername(settings.string(Setting.DB_USER));
+        String password = settings.secretFromFile(Setting.DB_PASSWORD_FILE);
+        if (password != null) {
+            cfg.setPassword(password);
+        }
+        cfg.setMaximumPoolSize(Math.max(4, settings.integer(Setting.SMTP_CONNECTIONS, 1, 256) + 2));
+        cfg.setPoolName("mailer-db");
+        cfg.setInitializationFailTimeout(-1);
+        try {
+            return new Database(new HikariDataSource(cfg));
+        } catch (RuntimeException e) {
+            throw new Problem("cannot open the database " + url + ": " + rootMessage(e)
+                    + (url.startsWith("jdbc:h2:file:") ? " (is another mailer process using it?)" : ""));
+        }
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load();
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /** Named SQL: {@code sql("outbox.snapshot")} is {@code queries/outbox/snapshot.sql}. */
+    public static String sql(String name) {
+        return SQL.locate("queries." + name);
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
