@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.attoparser.ParseException;
 import org.thymeleaf.TemplateEngine;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.exceptions.TemplateEngineException;
@@ -22,6 +23,7 @@ import org.thymeleaf.exceptions.TemplateProcessingException;
 import org.thymeleaf.standard.StandardDialect;
 import org.thymeleaf.standard.expression.OGNLVariableExpressionEvaluator;
 import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateparser.text.TextParseException;
 import org.thymeleaf.templateresolver.AbstractConfigurableTemplateResolver;
 import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 import org.thymeleaf.templateresolver.FileTemplateResolver;
@@ -45,6 +47,9 @@ public final class Renderer {
     /** The variables every template gets. */
     public static final List<String> VARIABLES = List.of("release", "subscriber", "links", "site");
 
+    /** The record behind each of {@link #VARIABLES}, in the same order. */
+    private static final List<Class<? extends Record>> VIEW_TYPES =
+            List.of(ReleaseView.class, SubscriberView.class, LinksView.class, SiteView.class);
     private static final String BUILT_IN_ROOT = "templates/";
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.ENGLISH);
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]+");
@@ -208,6 +213,8 @@ public final class Renderer {
         String templateName = null;
         String variable = null;
         ognl.NoSuchPropertyException noProperty = null;
+        Throwable parseError = null; // the parser's own exception: the most precise syntax message
+        Integer parseLine = null;
         List<Throwable> seen = new ArrayList<>();
         for (Throwable t = e; t != null && !seen.contains(t); t = t.getCause()) {
             seen.add(t);
@@ -222,6 +229,13 @@ public final class Renderer {
             if (t instanceof StrictVariableEvaluator.UnknownVariableException u) {
                 variable = u.variable();
             }
+            if (t instanceof TextParseException p) {
+                parseError = p;
+                parseLine = p.getLine();
+            } else if (t instanceof ParseException p && !(p.getCause() instanceof TemplateEngineException)) {
+                parseError = p;
+                parseLine = p.getLine();
+            }
             if (t instanceof ognl.NoSuchPropertyException n && noProperty == null) {
                 noProperty = n;
             }
@@ -233,14 +247,14 @@ public final class Renderer {
             templateName = template;
         }
         String where = describe(templateName);
-        Integer line = located == null ? null : located.getLine();
+        Integer line = located != null ? located.getLine() : parseLine;
         String what;
         if (variable != null) {
             what = "unknown variable '" + variable + "' — fix the template or use one of: " + String.join(", ", VARIABLES);
         } else if (noProperty != null) {
             what = unknownProperty(noProperty);
         } else {
-            Throwable innermost = located != null ? located : e;
+            Throwable innermost = located != null ? located : parseError != null ? parseError : e;
             String message = innermost.getMessage() == null ? innermost.getClass().getSimpleName() : innermost.getMessage();
             message = THYMELEAF_WHERE.matcher(message).replaceFirst("");
             what = message + " — fix the template (see templates/README.md)";
@@ -250,23 +264,27 @@ public final class Renderer {
     }
 
     private static String unknownProperty(ognl.NoSuchPropertyException e) {
-        Object target = e.getTarget();
-        String property = String.valueOf(e.getName());
-        Class<?> type = target == null ? null : target.getClass();
-        if (type != null && type.isRecord()) {
-            String owner = switch (type.getSimpleName()) {
-                case "ReleaseView" -> "release";
-                case "SubscriberView" -> "subscriber";
-                case "LinksView" -> "links";
-                case "SiteView" -> "site";
-                default -> type.getSimpleName();
-            };
-            String known = Stream.of(type.getRecordComponents()).map(c -> c.getName()).collect(Collectors.joining(", "));
-            return "unknown property '" + property + "' of " + owner + " — fix the template or use one of: "
-                    + Stream.of(known.split(", ")).map(p -> owner + "." + p).collect(Collectors.joining(", "));
+        // OGNL's shortcut path leaves target and name unset; its message is then "pkg.Class.property"
+        String property = e.getName() == null ? null : String.valueOf(e.getName());
+        String typeName = e.getTarget() == null ? null : e.getTarget().getClass().getName();
+        String message = e.getMessage();
+        if ((property == null || typeName == null) && message != null && message.lastIndexOf('.') > 0) {
+            int dot = message.lastIndexOf('.');
+            property = property == null ? message.substring(dot + 1).strip() : property;
+            typeName = typeName == null ? message.substring(0, dot).strip() : typeName;
         }
-        return "unknown property '" + property + "'" + (type == null ? "" : " of " + type.getSimpleName())
-                + " — fix the template (see templates/README.md)";
+        for (int i = 0; i < VIEW_TYPES.size(); i++) {
+            Class<?> view = VIEW_TYPES.get(i);
+            if (view.getName().equals(typeName)) {
+                String owner = VARIABLES.get(i);
+                String known = Stream.of(view.getRecordComponents())
+                        .map(c -> owner + "." + c.getName())
+                        .collect(Collectors.joining(", "));
+                return "unknown property '" + property + "' of " + owner + " — fix the template or use one of: " + known;
+            }
+        }
+        String simple = typeName == null ? "" : " of " + typeName.substring(typeName.lastIndexOf('.') + 1);
+        return "unknown property '" + property + "'" + simple + " — fix the template (see templates/README.md)";
     }
 
     /** The template as the operator should look for it: the override file, or the built-in one. */
