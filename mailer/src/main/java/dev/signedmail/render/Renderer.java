@@ -208,7 +208,7 @@ public final class Renderer {
     }
 
     /** One line for the operator: which template, which line, what is wrong, how to fix it. */
-    RenderException explain(String template, TemplateEngineException e) {
+    private RenderException explain(String template, TemplateEngineException e) {
         TemplateProcessingException located = null;
         String templateName = null;
         String variable = null;
