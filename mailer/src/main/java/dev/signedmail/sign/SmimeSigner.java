@@ -1,0 +1,132 @@
+package dev.signedmail.sign;
+
+import dev.signedmail.Problem;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
+import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
+import org.bouncycastle.asn1.smime.SMIMECapability;
+import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
+import org.bouncycastle.asn1.smime.SMIMEEncryptionKeyPreferenceAttribute;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder;
+import org.bouncycastle.jce.ECNamedCurveTable;
+import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
+import org.bouncycastle.mail.smime.SMIMEException;
+import org.bouncycastle.mail.smime.SMIMESignedGenerator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.util.Store;
+
+/**
+ * Wraps a MIME body in a detached multipart/signed S/MIME signature (RFC 8551).
+ *
+ * <p>Detached (not opaque application/pkcs7-mime) so subscribers whose client cannot check S/MIME
+ * still read the message. Built once per run from a loaded {@link SmimeKey}; {@link #sign} builds a
+ * fresh generator and content signer per call, because Bouncy Castle's are not thread-safe.
+ *
+ * <p>The classic failure is a signature over bytes that differ from what is sent (Jakarta Mail
+ * re-encoding a part or changing line ends while writing). So the content is first serialised and
+ * re-parsed: a parsed part writes back its stored bytes verbatim, and the bytes hashed are checked
+ * to be 7-bit with CRLF line ends, which no relay has a reason to touch.
+ */
+public final class SmimeSigner {
+    private final SmimeKey key;
+    private final String signatureAlgorithm;
+    private final AttributeTable signedAttributes;
+    private final Store<?> certificates;
+
+    public SmimeSigner(SmimeKey key) {
+        this.key = key;
+        this.signatureAlgorithm = signatureAlgorithm(key);
+        X509Certificate cert = key.certificate();
+        // Tell receivers how to encrypt replies to us: AES only, strongest first (no RC2/3DES).
+        SMIMECapabilityVector caps = new SMIMECapabilityVector();
+        caps.addCapability(SMIMECapability.aES256_CBC);
+        caps.addCapability(SMIMECapability.aES192_CBC);
+        caps.addCapability(SMIMECapability.aES128_CBC);
+        ASN1EncodableVector attrs = new ASN1EncodableVector();
+        attrs.add(new SMIMECapabilitiesAttribute(caps));
+        attrs.add(new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(
+                X500Name.getInstance(cert.getIssuerX500Principal().getEncoded()), cert.getSerialNumber())));
+        this.signedAttributes = new AttributeTable(attrs);
+        try {
+            this.certificates = new JcaCertStore(key.chain());
+        } catch (CertificateEncodingException e) {
+            throw new Problem("S/MIME certificate in " + key.source() + " cannot be encoded: re-export the keystore", e);
+        }
+    }
+
+    private static String signatureAlgorithm(SmimeKey key) {
+        String alg = key.privateKey().getAlgorithm();
+        if (alg.equals("RSA")) {
+            return "SHA256withRSA";
+        }
+        if (alg.equals("EC") || alg.equals("ECDSA")) {
+            if (key.certificate().getPublicKey() instanceof ECPublicKey ec) {
+                ECNamedCurveParameterSpec p256 = ECNamedCurveTable.getParameterSpec("P-256");
+                if (ec.getParams().getCurve().getField().getFieldSize() == 256
+                        && ec.getParams().getOrder().equals(p256.getN())) {
+                    return "SHA256withECDSA";
+                }
+            }
+            throw new Problem("S/MIME key in " + key.source() + " is an EC key on a curve other than P-256:"
+                    + " use an RSA or P-256 certificate");
+        }
+        throw new Problem("S/MIME key in " + key.source() + " is a " + alg + " key: use an RSA or EC P-256 certificate");
+    }
+
+    /**
+     * Returns a multipart/signed (micalg=sha-256) holding {@code content} and the signature.
+     *
+     * @param content a body whose parts already carry a 7-bit Content-Transfer-Encoding
+     *     (quoted-printable or base64); it is not modified
+     */
+    public MimeMultipart sign(MimeBodyPart content) {
+        try {
+            MimeBodyPart frozen = freeze(content);
+            SMIMESignedGenerator gen = new SMIMESignedGenerator();
+            gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
+                    .setSignedAttributeGenerator(signedAttributes)
+                    .build(signatureAlgorithm, key.privateKey(), key.certificate()));
+            gen.addCertificates(certificates);
+            return gen.generate(frozen);
+        } catch (OperatorCreationException | CertificateEncodingException | SMIMEException e) {
+            throw new IllegalStateException("S/MIME signing with " + key + " failed", e);
+        }
+    }
+
+    /** Serialises and re-parses the part so that it is written back exactly as it will be hashed. */
+    static MimeBodyPart freeze(MimeBodyPart content) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            content.writeTo(out);
+            byte[] bytes = out.toByteArray();
+            for (int i = 0; i < bytes.length; i++) {
+                int c = bytes[i] & 0xff;
+                boolean crlfOk = c == '\r' ? i + 1 < bytes.length && bytes[i + 1] == '\n'
+                        : c != '\n' || (i > 0 && bytes[i - 1] == '\r');
+                if (c > 127 || c == 0 || !crlfOk) {
+                    throw new IllegalArgumentException("content to sign is not 7-bit with CRLF line ends at byte " + i
+                            + ": give every leaf part Content-Transfer-Encoding quoted-printable or base64");
+                }
+            }
+            return new MimeBodyPart(new ByteArrayInputStream(bytes));
+        } catch (MessagingException | IOException e) {
+            throw new IllegalStateException("cannot serialise the content to sign", e);
+        }
+    }
+
+    public SmimeKey key() {
+        return key;
+    }
+}
