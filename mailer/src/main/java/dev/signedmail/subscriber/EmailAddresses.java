@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Checks and normalises subscriber addresses. The result is the form we send to: the local part
- * as given and the domain in lower-case ASCII (IDNA), so {@code anna@bücher.example} becomes
- * {@code anna@xn--bcher-kva.example}. A non-ASCII local part is refused, because delivering it
+ * Checks and normalises subscriber addresses. The result is the form we send to and the key
+ * duplicates are merged on: lower case, with the domain in ASCII (IDNA), so
+ * {@code Anna@Bücher.example} becomes {@code anna@xn--bcher-kva.example}. A non-ASCII local part is refused, because delivering it
  * needs SMTPUTF8 end to end, which we cannot promise; internationalised domains are fine.
  */
 public final class EmailAddresses {
@@ -73,7 +73,9 @@ public final class EmailAddresses {
         if (labels[labels.length - 1].matches("[0-9]+")) {
             throw new Invalid("the domain '" + domain + "' ends in a number; addresses need a domain name");
         }
-        String address = local + "@" + ascii;
+        // Lower-case the local part too: RFC 5321 lets a server treat it case-sensitively, but no
+        // mailbox provider does, and people expect Anna@… and anna@… to be one subscriber.
+        String address = local.toLowerCase(Locale.ROOT) + "@" + ascii;
         if (address.length() > 254 || ascii.length() > 253) {
             throw new Invalid("the address is longer than 254 characters");
         }
