@@ -1,5 +1,6 @@
 package dev.signedmail.sign;
 
+import dev.signedmail.testing.Verifiers;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,7 +58,7 @@ class KeyLoadingTest {
     @Test
     void keystoreWithoutPrivateKeyIsRefused() throws Exception {
         Path p12 = tmp.resolve("certs-only.p12");
-        TestFiles.Result r = TestFiles.run(List.of("openssl", "pkcs12", "-export", "-nokeys",
+        Verifiers.Result r = TestFiles.run(List.of("openssl", "pkcs12", "-export", "-nokeys",
                 "-in", TestFiles.keys("ca.pem").toString(), "-passout", "file:" + TestFiles.keys("signer.p12.password"),
                 "-out", p12.toString()));
         assertEquals(0, r.exitCode(), r.output());

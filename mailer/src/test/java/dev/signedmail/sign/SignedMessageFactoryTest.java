@@ -1,5 +1,6 @@
 package dev.signedmail.sign;
 
+import dev.signedmail.testing.Verifiers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -119,15 +120,10 @@ class SignedMessageFactoryTest {
         MimeMessage parsed = parse(bytes);
         assertTrue(parsed.getContentType().contains("micalg=sha-256"), parsed.getContentType());
         SMIMESigned signed = new SMIMESigned((MimeMultipart) parsed.getContent());
-        Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
-        assertEquals(1, signers.size());
-        SignerInformation signer = signers.iterator().next();
-        @SuppressWarnings("unchecked")
-        Collection<X509CertificateHolder> match = signed.getCertificates().getMatches(signer.getSID());
-        assertEquals(1, match.size());
-        X509Certificate cert = new JcaX509CertificateConverter().setProvider(BC).getCertificate(match.iterator().next());
-        assertTrue(signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(cert)), "S/MIME signature");
+        X509Certificate cert = Verifiers.smimeSigner(signed, ca);
+        assertEquals(2, signed.getCertificates().getMatches(null).size(), "signer + intermediate, no root");
 
+        SignerInformation signer = signed.getSignerInfos().getSigners().iterator().next();
         AttributeTable attrs = signer.getSignedAttributes();
         assertTrue(attrs.get(CMSAttributes.signingTime) != null, "signing-time");
         assertTrue(attrs.get(SMIMEAttributes.encrypKeyPref) != null, "SMIMEEncryptionKeyPreference");
@@ -137,21 +133,6 @@ class SignedMessageFactoryTest {
             caps.add(((SMIMECapability) c).getCapabilityID());
         }
         assertEquals(List.of(SMIMECapability.aES256_CBC, SMIMECapability.aES192_CBC, SMIMECapability.aES128_CBC), caps);
-
-        // certificate path to the demo root, revocation off
-        List<X509Certificate> all = new ArrayList<>();
-        for (Object h : signed.getCertificates().getMatches(null)) {
-            all.add(new JcaX509CertificateConverter().setProvider(BC).getCertificate((X509CertificateHolder) h));
-        }
-        assertEquals(2, all.size(), "signer + intermediate, no root");
-        X509CertSelector target = new X509CertSelector();
-        target.setCertificate(cert);
-        PKIXBuilderParameters params = new PKIXBuilderParameters(Set.of(new TrustAnchor(ca, null)), target);
-        params.setRevocationEnabled(false);
-        params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(all)));
-        PKIXCertPathBuilderResult result = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(params);
-        assertEquals(2, result.getCertPath().getCertificates().size());
-        assertEquals(ca, result.getTrustAnchor().getTrustedCert());
         return cert;
     }
 
@@ -178,7 +159,7 @@ class SignedMessageFactoryTest {
                 .equals("<https://example.org/unsubscribe?t=abc123>,<mailto:unsubscribe@example.org?subject=unsubscribe>"));
 
         Path file = Files.write(tmp.resolve("m1.eml"), bytes);
-        TestFiles.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-CAfile", TestFiles.keys("ca.pem").toString(),
+        Verifiers.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-CAfile", TestFiles.keys("ca.pem").toString(),
                 "-purpose", "smimesign", "-in", file.toString(), "-out", "/dev/null"));
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("Verification successful"), r.output());
@@ -198,7 +179,7 @@ class SignedMessageFactoryTest {
         byte[] tampered = s.replace("Second line", "Sec0nd line").getBytes(StandardCharsets.US_ASCII);
         assertFalse(TestFiles.pythonDkimVerify(tampered, dkimRecord), "python dkim must reject a changed body");
         Path file = Files.write(tmp.resolve("tampered.eml"), tampered);
-        TestFiles.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-CAfile", TestFiles.keys("ca.pem").toString(),
+        Verifiers.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-CAfile", TestFiles.keys("ca.pem").toString(),
                 "-purpose", "smimesign", "-in", file.toString(), "-out", "/dev/null"));
         assertTrue(r.exitCode() != 0, "openssl must reject a changed body: " + r.output());
         byte[] subjectChanged = s.replace("Subject: Plain subject", "Subject: Plain subjecT").getBytes(StandardCharsets.US_ASCII);

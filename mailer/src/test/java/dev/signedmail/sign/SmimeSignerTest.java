@@ -1,5 +1,6 @@
 package dev.signedmail.sign;
 
+import dev.signedmail.testing.Verifiers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +50,7 @@ class SmimeSignerTest {
         Path cert = tmp.resolve("ec.pem");
         Path p12 = tmp.resolve("ec.p12");
         Path pw = Files.writeString(tmp.resolve("pw"), "ec-test-pass\n");
-        TestFiles.Result r = TestFiles.run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        Verifiers.Result r = TestFiles.run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                 "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "30", "-subj", "/CN=EC Test",
                 "-addext", "subjectAltName=email:news@example.org", "-addext", "extendedKeyUsage=emailProtection",
                 "-addext", "keyUsage=critical,digitalSignature"));
@@ -79,7 +80,7 @@ class SmimeSignerTest {
         byte[] msg = asMessage(new SmimeSigner(TestFiles.signerKey()).sign(awkwardText()));
         Path file = Files.write(tmp.resolve("rsa.eml"), msg);
         Path content = tmp.resolve("content.txt");
-        TestFiles.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-CAfile", TestFiles.keys("ca.pem").toString(),
+        Verifiers.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-CAfile", TestFiles.keys("ca.pem").toString(),
                 "-purpose", "smimesign", "-in", file.toString(), "-out", content.toString()));
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(Files.readString(content).contains("quoted-printable"));
