@@ -74,6 +74,11 @@ public final class MailerRuntime implements AutoCloseable {
         return new OutboxStore(db);
     }
 
+    /** The keys behind unsubscribe links (no signing keys involved). */
+    public UnsubscribeTokens tokens() {
+        return new UnsubscribeTokens(TokenKeys.load(tokenKeysFile(settings)));
+    }
+
     /** Loads keys and templates once, refusing a bad certificate or key before anything is sent. */
     public synchronized MessageComposer composer() {
         if (composer == null) {
@@ -87,8 +92,7 @@ public final class MailerRuntime implements AutoCloseable {
             Renderer renderer = new Renderer(new Site(settings.required(Setting.ORGANISATION), base, base + "/verify"),
                     settings.path(Setting.TEMPLATES));
             renderer.check();
-            composer = new MessageComposer(settings, renderer, factory,
-                    new UnsubscribeTokens(TokenKeys.load(tokenKeysFile(settings))));
+            composer = new MessageComposer(settings, renderer, factory, tokens());
         }
         return composer;
     }

@@ -43,7 +43,7 @@ CREATE TABLE outbox (
     subscriber_id BIGINT       NOT NULL REFERENCES subscribers (id),
     email         VARCHAR(320) NOT NULL,
     name          VARCHAR(200),
-    -- pending | sent | failed | retry
+    -- pending | sent | failed | retry | cancelled (subscriber left before delivery)
     status        VARCHAR(20)  NOT NULL DEFAULT 'pending',
     attempts      INT          NOT NULL DEFAULT 0,
     last_reply    VARCHAR(1000),

@@ -22,6 +22,9 @@ public enum Setting {
     TOKEN_KEYS_FILE("token.keys.file", null),
     TEMPLATES("templates", null),
 
+    WEB_HOST("web.host", "127.0.0.1"),
+    WEB_PORT("web.port", "8080"),
+
     SMTP_HOST("smtp.host", "localhost"),
     SMTP_PORT("smtp.port", "25"),
     SMTP_USER("smtp.user", null),

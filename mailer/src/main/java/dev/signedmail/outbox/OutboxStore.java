@@ -40,6 +40,15 @@ public final class OutboxStore {
         });
     }
 
+    /**
+     * Cancels rows still to deliver whose subscriber has unsubscribed or been suppressed since the
+     * snapshot; called before every batch so the send path never mails such an address.
+     */
+    public int cancelInactive(long releaseId) {
+        return db.jdbi().withHandle(h -> h.createUpdate(Database.sql("outbox.cancel_inactive"))
+                .bind("release", releaseId).bind("now", Instant.now()).execute());
+    }
+
     /** The next rows to deliver with ids above {@code afterId}, at most {@code limit}. */
     public List<OutboxRow> nextBatch(long releaseId, long afterId, int limit) {
         return db.jdbi().withHandle(h -> h.createQuery(Database.sql("outbox.next_batch"))

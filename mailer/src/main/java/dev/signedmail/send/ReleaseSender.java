@@ -92,6 +92,7 @@ public final class ReleaseSender {
         try {
             long after = 0;
             while (run.stop.get() == null && !stopSignal.stopRequested()) {
+                outbox.cancelInactive(release.id());
                 List<OutboxRow> batch = outbox.nextBatch(release.id(), after, BATCH);
                 if (batch.isEmpty()) {
                     break;

@@ -99,4 +99,29 @@ class DeliveryOutcomesTest {
             assertTrue(second.releaseFinished());
         }
     }
+
+    @Test
+    void someoneWhoUnsubscribesAfterTheSnapshotIsNeverMailed() throws Exception {
+        int deadPort;
+        try (ScriptedSmtpServer gone = new ScriptedSmtpServer(a -> null)) {
+            deadPort = gone.port();
+        }
+        Settings down = TestSupport.settings(dir.resolve("data"), deadPort);
+        long id = prepare(down);
+        send(down, id); // snapshot taken, nothing delivered
+        try (MailerRuntime rt = MailerRuntime.open(down)) {
+            long last = rt.subscribers().find("last@example.org").orElseThrow().id();
+            new dev.signedmail.subscriber.Subscriptions(rt.db()).unsubscribeAll(last, "one-click");
+        }
+        try (ScriptedSmtpServer relay = new ScriptedSmtpServer(a -> null)) {
+            Settings up = TestSupport.settings(dir.resolve("data"), relay.port());
+            SendSummary second = send(up, id);
+            assertEquals(AUDIENCE.size() - 1, second.sent());
+            assertEquals(0, relay.rcptAttempts("last@example.org"));
+            assertTrue(second.releaseFinished());
+            try (MailerRuntime rt = MailerRuntime.open(up)) {
+                assertEquals(Map.of("cancelled", 1, "sent", AUDIENCE.size() - 1), rt.outbox().counts(id));
+            }
+        }
+    }
 }
