@@ -3,6 +3,7 @@ package dev.signedmail;
 import dev.signedmail.config.Setting;
 import dev.signedmail.config.Settings;
 import dev.signedmail.outbox.OutboxStore;
+import dev.signedmail.outbox.VerpAddresses;
 import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.render.Renderer;
 import dev.signedmail.render.Site;
@@ -79,6 +80,13 @@ public final class MailerRuntime implements AutoCloseable {
         return new UnsubscribeTokens(TokenKeys.load(tokenKeysFile(settings)));
     }
 
+    /** Envelope senders that tie each bounce to its outbox row. */
+    public VerpAddresses verp() {
+        String domain = settings.string(Setting.BOUNCE_DOMAIN);
+        return new VerpAddresses(TokenKeys.load(tokenKeysFile(settings)).all(), settings.required(Setting.BOUNCE_LOCAL_PART),
+                domain == null || domain.isBlank() ? settings.fromDomain() : domain);
+    }
+
     /** Loads keys and templates once, refusing a bad certificate or key before anything is sent. */
     public synchronized MessageComposer composer() {
         if (composer == null) {
@@ -100,7 +108,7 @@ public final class MailerRuntime implements AutoCloseable {
     public ReleaseSender sender() {
         MessageComposer c = composer();
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
-        return new ReleaseSender(releases(), outbox(), c, relay, settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
+        return new ReleaseSender(releases(), outbox(), c, relay, verp(), settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
     }
 
     @Override

@@ -21,6 +21,8 @@ public enum Setting {
     UNSUBSCRIBE_MAILTO("unsubscribe.mailto", null),
     TOKEN_KEYS_FILE("token.keys.file", null),
     TEMPLATES("templates", null),
+    BOUNCE_LOCAL_PART("bounce.local.part", "bounces"),
+    BOUNCE_DOMAIN("bounce.domain", null),
 
     WEB_HOST("web.host", "127.0.0.1"),
     WEB_PORT("web.port", "8080"),

@@ -4,6 +4,7 @@ import dev.signedmail.Problem;
 import dev.signedmail.outbox.OutboxRow;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.Outcome;
+import dev.signedmail.outbox.VerpAddresses;
 import dev.signedmail.release.Release;
 import dev.signedmail.release.ReleaseStore;
 import java.time.Instant;
@@ -32,14 +33,16 @@ public final class ReleaseSender {
     private final OutboxStore outbox;
     private final MessageComposer composer;
     private final SmtpRelay relay;
+    private final VerpAddresses verp;
     private final int connections;
 
     public ReleaseSender(ReleaseStore releases, OutboxStore outbox, MessageComposer composer, SmtpRelay relay,
-                         int connections) {
+                         VerpAddresses verp, int connections) {
         this.releases = releases;
         this.outbox = outbox;
         this.composer = composer;
         this.relay = relay;
+        this.verp = verp;
         this.connections = connections;
     }
 
@@ -148,7 +151,7 @@ public final class ReleaseSender {
                     run.stop.compareAndSet(null, "a message could not be rendered or signed");
                     continue;
                 }
-                Outcome outcome = conn.send(message, row.email());
+                Outcome outcome = conn.send(message, row.email(), verp.envelopeFrom(row.id()));
                 outbox.record(row.id(), outcome);
                 switch (outcome.status()) {
                     case SENT -> {

@@ -5,9 +5,9 @@ import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
@@ -24,11 +24,16 @@ final class SmtpConnection implements AutoCloseable {
         this.relay = relay;
     }
 
-    Outcome send(byte[] signedMessage, String recipient) {
+    /** Sends to one recipient; {@code envelopeFrom} (MAIL FROM, where bounces go) may be null for the default. */
+    Outcome send(byte[] signedMessage, String recipient, String envelopeFrom) {
         try {
             ensureOpen();
             InternetAddress to = new InternetAddress(recipient, false);
-            transport.sendMessage(new RawMessage(relay, signedMessage), new Address[] {to});
+            RawMessage message = new RawMessage(relay, signedMessage);
+            if (envelopeFrom != null) {
+                message.setEnvelopeFrom(envelopeFrom);
+            }
+            transport.sendMessage(message, new Address[] {to});
             String reply = transport instanceof SMTPTransport t ? t.getLastServerResponse() : "250";
             return Outcome.sent(reply == null ? "250" : reply.strip());
         } catch (MessagingException e) {
@@ -106,7 +111,7 @@ final class SmtpConnection implements AutoCloseable {
      * A message whose bytes are final: Jakarta Mail writes them out verbatim instead of
      * serialising (and possibly re-encoding) a MIME tree, which would break both signatures.
      */
-    static final class RawMessage extends MimeMessage {
+    static final class RawMessage extends SMTPMessage {
         private final byte[] bytes;
 
         RawMessage(SmtpRelay relay, byte[] bytes) {

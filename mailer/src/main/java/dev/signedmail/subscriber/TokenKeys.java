@@ -94,4 +94,9 @@ public final class TokenKeys {
     byte[] key(String id) {
         return keys.get(id);
     }
+
+    /** Every key, the signing one first, for other keyed tokens (each derives its own sub-key). */
+    public java.util.List<byte[]> all() {
+        return java.util.List.copyOf(keys.values());
+    }
 }

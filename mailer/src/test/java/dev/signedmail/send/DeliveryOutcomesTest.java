@@ -56,6 +56,11 @@ class DeliveryOutcomesTest {
             assertEquals(1, first.retryLater());
             assertEquals(1, first.left());
             assertEquals(2, relay.received().size());
+            for (ScriptedSmtpServer.Received r : relay.received()) {
+                assertTrue(r.mailFrom().matches("bounces\\+[a-z2-7]{32}@example\\.org"), "VERP envelope: " + r.mailFrom());
+            }
+            assertTrue(!relay.received().get(0).mailFrom().equals(relay.received().get(1).mailFrom()),
+                    "each recipient has its own envelope sender");
             try (MailerRuntime rt = MailerRuntime.open(s)) {
                 String reply = rt.db().jdbi().withHandle(h -> h.createQuery(
                         "SELECT last_reply FROM outbox WHERE email = 'reject@example.org'").mapTo(String.class).one());

@@ -29,7 +29,7 @@ import java.util.function.Function;
 public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** A message the server accepted with 250 after DATA. */
-    public record Received(List<String> recipients, byte[] data) {
+    public record Received(String mailFrom, List<String> recipients, byte[] data) {
     }
 
     private final ServerSocket socket;
@@ -81,6 +81,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
              OutputStream out = s.getOutputStream()) {
             reply(out, "220 scripted.test ESMTP");
             List<String> rcpts = new CopyOnWriteArrayList<>();
+            String mailFrom = null;
             String line;
             while ((line = in.readLine()) != null) {
                 String upper = line.toUpperCase(Locale.ROOT);
@@ -90,6 +91,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, "250 scripted.test");
                 } else if (upper.startsWith("MAIL FROM:")) {
                     rcpts.clear();
+                    mailFrom = line.substring(10).trim().replaceAll("^<|>.*$", "");
                     reply(out, "250 2.1.0 OK");
                 } else if (upper.startsWith("RCPT TO:")) {
                     String addr = line.substring(8).trim().replaceAll("^<|>.*$", "").toLowerCase(Locale.ROOT);
@@ -117,7 +119,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         data.write('\r');
                         data.write('\n');
                     }
-                    received.add(new Received(List.copyOf(rcpts), data.toByteArray()));
+                    received.add(new Received(mailFrom, List.copyOf(rcpts), data.toByteArray()));
                     reply(out, "250 2.0.0 OK queued as " + received.size());
                 } else if (upper.startsWith("RSET")) {
                     rcpts.clear();
