@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Reads one incoming message and says what it reports, trying the standards first and broad
- * heuristics last: ARF complaint (RFC 5965) → RFC 3464 DSN → auto-reply by header (RFC 3834) →
+ * heuristics last: ARF complaint (RFC 5965) → Amazon SES JSON notification → RFC 3464 DSN → auto-reply by header (RFC 3834) →
  * plain-text bounce → auto-reply by subject → nothing. Never throws on malformed input: each message
  * is parsed inside its own catch, with a raw-text view as the fallback when MIME parsing fails.
  */
@@ -44,6 +44,10 @@ public final class BounceParser {
         Optional<String> token = safeVerp(v);
         if (FeedbackReportReader.applies(v)) {
             return new ParsedMail(FeedbackReportReader.read(v), token, "arf");
+        }
+        List<Finding> ses = SesNotificationReader.read(v);
+        if (!ses.isEmpty()) {
+            return new ParsedMail(ses, token, "ses-json");
         }
         List<Finding> dsn = DeliveryStatusReader.read(v);
         if (!dsn.isEmpty()) {
