@@ -55,9 +55,9 @@ final class ReasonClassifier {
                 + "|delivery not authorized|has restricted|restricted to|not (?:permitted|authorized) to (?:mail|post|send to)|denied by (?:the )?(?:recipient|user)|message (?:was )?filtered");
         on(Reason.REQUIREPTR, "reverse (?:dns|lookup|hostname)|ptr record|no ptr|cannot find your hostname|(?:ip name|hostname) lookup failed"
                 + "|rdns|unresolvable|not resolve (?:your|the)|(?:has|have) no (?:reverse|ptr)");
-        on(Reason.NOTCOMPLIANTRFC, "rfc ?5322|rfc ?2822|rfc ?822|not (?:rfc )?compliant|duplicate (?:header|message-id)|multiple (?:from|to|subject|date) headers");
+        on(Reason.NOTCOMPLIANTRFC, "rfc ?5322|rfc ?2822|rfc ?822|not (?:rfc )?compliant|duplicate (?:header|message-id)|multiple (?:from|to|subject|date) headers|multiple addresses in (?:from|sender)");
         on(Reason.BADREPUTATION, "reputation|poor (?:sender )?(?:ip )?score|sender score");
-        on(Reason.REJECTED, "sender (?:address |domain )?(?:rejected|denied|refused|invalid|unknown|verify failed|blacklisted)|(?:mail from|envelope sender|from address|sender address).{0,40}(?:rejected|refused|denied|invalid|not allowed|does not exist)"
+        on(Reason.REJECTED, "after mail from|sender was rejected|sender (?:address |domain )?(?:rejected|denied|refused|invalid|unknown|verify failed|blacklisted)|(?:mail from|envelope sender|from address|sender address).{0,40}(?:rejected|refused|denied|invalid|not allowed|does not exist)"
                 + "|domain of sender address|sender verification|bad sender|unknown sender|return path|invalid sender|rejected for policy");
         on(Reason.HOSTUNKNOWN, "host (?:or domain name )?(?:not found|unknown)|unknown host|domain (?:name )?(?:not found|does not exist|unknown|invalid|is invalid)"
                 + "|no such domain|unrouteable mail domain|name service error|illegal host|(?:unknown|invalid|nonexistent|non-existent) domain"
@@ -78,14 +78,14 @@ final class ReasonClassifier {
         on(Reason.CONTENTERROR, "content (?:error|rejected)|invalid mime|mime (?:error|format)|malformed|header (?:error|line|syntax)|improper|8-?bit|bad (?:header|content)");
         on(Reason.SECURITYERROR, "access denied|authentication (?:is )?required|must (?:issue|use) (?:a )?starttls|tls (?:is )?required|encryption required"
                 + "|smtp auth|submission requires|certificate|insecure|security (?:policy|error)|not authorized to send");
+        on(Reason.EXPIRED, "expired|retry time(?:out)? (?:not reached|exceeded)|too long in (?:the )?queue|(?:could|has) not been delivered (?:for|within|after)|giving up"
+                + "|retry timeout|delivery time ?out|no (?:more )?retries|has been delayed|undeliverable for|delivery (?:has )?failed after|message timed out|queue ?time|was not delivered within"
+                + "|maximum (?:time|retries)|gave up|could not be delivered within");
         on(Reason.SYSTEMERROR, "system (?:error|failure|config)|internal (?:server )?error|server error|local error|configuration error|temporary (?:server |system )?(?:error|failure|problem)"
                 + "|resources? (?:temporarily )?unavailable|service (?:not available|unavailable)|try again later|misconfigur");
         on(Reason.NETWORKERROR, "host not found, try again|network (?:is )?unreachable|no route to host|connection (?:timed out|refused|reset|lost)|lost connection|timed? ?out|unable to connect"
                 + "|could(?:n't| not) connect|host (?:not reachable|unreachable)|too many hops|hop count|mail loop|loops back|routing loop|dns (?:error|failure|lookup)"
                 + "|temporary (?:lookup|dns) failure|name server|unable to (?:reach|contact)");
-        on(Reason.EXPIRED, "expired|retry time(?:out)? (?:not reached|exceeded)|too long in (?:the )?queue|(?:could|has) not been delivered (?:for|within|after)|giving up"
-                + "|retry timeout|delivery time ?out|no (?:more )?retries|has been delayed|undeliverable for|delivery (?:has )?failed after|message timed out|queue ?time|was not delivered within"
-                + "|maximum (?:time|retries)|gave up|could not be delivered within");
         on(Reason.POLICYVIOLATION, "polic(?:y|ies)|violat|prohibited|not (?:permitted|allowed) (?:content|attachment)|attachment (?:type )?(?:not allowed|blocked|rejected)");
         on(Reason.SYNTAXERROR, "syntax error|command (?:unrecognized|not recognized|not implemented)|unrecognized command|bad sequence of commands|line too long");
     }
