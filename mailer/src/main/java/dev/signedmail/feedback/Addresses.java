@@ -1,0 +1,45 @@
+package dev.signedmail.feedback;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Finds e-mail addresses in header values and free text (dot-atom local parts, dotted domains). */
+final class Addresses {
+    static final Pattern ADDRESS = Pattern.compile(
+            "(?<![\\w.!#$%&'*+/=?^`{|}~-])(\"[^\"\\s<>@]{1,64}\"|[\\w!#$%&'*+/=?^`{|}~-]+(?:\\.[\\w!#$%&'*+/=?^`{|}~-]+)*)@"
+                    + "((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z][a-zA-Z0-9-]{0,62}|\\[[0-9.]+\\])(?![\\w-]|\\.[a-zA-Z0-9])");
+
+    private Addresses() {
+    }
+
+    static List<String> all(String text) {
+        List<String> out = new ArrayList<>();
+        if (text == null) {
+            return out;
+        }
+        Matcher m = ADDRESS.matcher(text);
+        while (m.find()) {
+            out.add(m.group(1) + "@" + m.group(2));
+        }
+        return out;
+    }
+
+    static String first(String text) {
+        List<String> all = all(text);
+        return all.isEmpty() ? "" : all.get(0);
+    }
+
+    static String key(String address) {
+        return address.toLowerCase(Locale.ROOT);
+    }
+
+    /** The local part of system senders of bounces, which are never the failed recipient. */
+    static boolean isDaemon(String address) {
+        String local = address.substring(0, Math.max(0, address.indexOf('@'))).toLowerCase(Locale.ROOT);
+        return local.matches("mailer-daemon|mailer_daemon|maildaemon|postmaster|mail-daemon|mdaemon|"
+                + "mail\\.daemon|mailerdaemon|double-bounce");
+    }
+}

@@ -1,0 +1,79 @@
+package dev.signedmail.feedback;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads one incoming message and says what it reports, trying the standards first and broad
+ * heuristics last: ARF complaint (RFC 5965) → Amazon SES JSON notification → RFC 3464 DSN → auto-reply by header (RFC 3834) →
+ * plain-text bounce → auto-reply by subject → nothing. Never throws on malformed input: each message
+ * is parsed inside its own catch, with a raw-text view as the fallback when MIME parsing fails.
+ */
+public final class BounceParser {
+    /** The default local part of our VERP envelope sender: {@code bounces+TOKEN@domain}. */
+    public static final String DEFAULT_VERP_LOCAL_PART = "bounces";
+
+    private final Verp verp;
+
+    public BounceParser() {
+        this(DEFAULT_VERP_LOCAL_PART);
+    }
+
+    /** @param verpLocalPart the local part before "+" in our VERP envelope sender */
+    public BounceParser(String verpLocalPart) {
+        this.verp = new Verp(verpLocalPart);
+    }
+
+    /** Parses one message (RFC 5322 bytes). Never throws; a message that is no report gives no findings. */
+    public ParsedMail parse(byte[] message) {
+        byte[] raw = message == null ? new byte[0] : message;
+        try {
+            return parse(MailView.of(raw));
+        } catch (RuntimeException | StackOverflowError e) {
+            try {
+                String latin1 = new String(raw, 0, Math.min(raw.length, MailView.MAX_BYTES),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                return parse(MailView.rawText(latin1));
+            } catch (RuntimeException | StackOverflowError again) {
+                return new ParsedMail(List.of(), Optional.empty(), "none");
+            }
+        }
+    }
+
+    private ParsedMail parse(MailView v) {
+        Optional<String> token = safeVerp(v);
+        if (FeedbackReportReader.applies(v)) {
+            return new ParsedMail(FeedbackReportReader.read(v), token, "arf");
+        }
+        List<Finding> ses = SesNotificationReader.read(v);
+        if (!ses.isEmpty()) {
+            return new ParsedMail(ses, token, "ses-json");
+        }
+        List<Finding> dsn = DeliveryStatusReader.read(v);
+        if (!dsn.isEmpty()) {
+            return new ParsedMail(dsn, token, "dsn");
+        }
+        boolean bounce = PlainTextBounceReader.looksLikeBounce(v);
+        if (AutoReplyReader.byHeaders(v) && !bounce) {
+            return new ParsedMail(AutoReplyReader.read(v), token, "auto-reply");
+        }
+        if (bounce) {
+            List<Finding> text = PlainTextBounceReader.read(v);
+            if (!text.isEmpty()) {
+                return new ParsedMail(text, token, "text");
+            }
+        }
+        if (!bounce && (AutoReplyReader.byHeaders(v) || AutoReplyReader.bySubject(v))) {
+            return new ParsedMail(AutoReplyReader.read(v), token, "auto-reply");
+        }
+        return new ParsedMail(List.of(), token, "none");
+    }
+
+    private Optional<String> safeVerp(MailView v) {
+        try {
+            return verp.find(v);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

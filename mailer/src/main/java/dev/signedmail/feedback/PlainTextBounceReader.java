@@ -1,0 +1,144 @@
+package dev.signedmail.feedback;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Bounces without a machine-readable report (Postfix, Exim "This message was created automatically
+ * by mail delivery software", Sendmail, qmail "Hi. This is the qmail-send program", Exchange NDRs,
+ * provider templates ...), read by general patterns instead of one template per MTA:
+ * <ol>
+ *   <li>the message must look like a bounce (null or daemon sender, a bounce subject, or failure
+ *       wording in the text);</li>
+ *   <li>recipients are the addresses in the report text, except the bounce's own sender and
+ *       addressee and the original's sender, that have failure wording or an SMTP reply / enhanced
+ *       status code within a few lines ({@code \b[245]\d\d\b}, {@code \b[245]\.\d{1,3}\.\d{1,3}\b});</li>
+ *   <li>the lines from each recipient to the next one are its diagnostic.</li>
+ * </ol>
+ * When the text names nobody, {@code X-Failed-Recipients} and then the returned original's To are used.
+ */
+final class PlainTextBounceReader {
+    static final int MAX_LINES = 3000;
+
+    private static final Pattern DAEMON_FROM = Pattern.compile(
+            "(?i)mailer[-_ ]?daemon|postmaster|mail delivery|delivery (?:subsystem|status|notification)|mail ?administrator|"
+                    + "system administrator|\\bmta\\b|administrator|mail ?system|bounce|returned|noreply|no-reply|mailer\\b|daemon");
+    private static final Pattern BOUNCE_SUBJECT = Pattern.compile(
+            "(?i)undeliver|undelivered|delivery (?:status|failure|failed|notification|report|problem|has failed)|returned (?:mail|to sender)"
+                    + "|failure notice|mail delivery|could not be delivered|not delivered|non[- ]?delivery|delivery error|bounce|failed|failure|"
+                    + "rejected|warning: |nondeliverable|error|message status|notification|mail system error|permanent|delayed|problem");
+    static final Pattern FAILURE_TEXT = Pattern.compile(
+            "(?i)fail|error|unknown|invalid|reject|refus|denied|not (?:found|exist|deliver|accept|reach|valid|allowed|permitted)|undeliver"
+                    + "|unable|couldn't|could not|cannot|can't|permanent|temporar|bounce|block|full|quota|disabled|suspend|expire"
+                    + "|no such|does not|doesn't|problem|unavailable|unreachable|unrouteable|too (?:large|big|many)|giving up|gave up"
+                    + "|timed? ?out|deferred|delayed|not be delivered|spam|policy|over ?quota|inactive|no mailbox|mailbox");
+    private static final Pattern CODE = Pattern.compile("(?<![\\w.])(?:[245]\\.\\d{1,3}\\.\\d{1,3}|[245][0-5]\\d)(?![\\w.]*\\.\\d|\\w)");
+    private static final Pattern BOUNCE_TEXT = Pattern.compile(
+            "(?i)could not be delivered|couldn't be delivered|undeliverable|delivery (?:to .{0,80})?(?:has )?failed|permanent (?:error|failure|fatal)"
+                    + "|not be delivered|unable to deliver|delivery status notification|failed recipient|message was not delivered|returned mail"
+                    + "|wasn't able to deliver|was not able to deliver|following (?:address|recipient)|mail delivery|delivery problem|delivery error"
+                    + "|did not reach|couldn't deliver|could not deliver|not delivered|user unknown|delivery has failed|permanently rejected");
+
+    /** A line that is just an address ("<user@host>:", "user@host"): a bounce listing its failed recipients. */
+    private static final Pattern LISTED = Pattern.compile("\\s*<?[^\\s<>]+@[^\\s<>]+>?:?\\s*");
+
+    private PlainTextBounceReader() {
+    }
+
+    static boolean looksLikeBounce(MailView v) {
+        Headers h = v.headers;
+        String from = h.get("from");
+        boolean nullSender = h.get("return-path").replaceAll("\\s", "").equals("<>");
+        boolean daemon = DAEMON_FROM.matcher(from).find();
+        boolean subject = BOUNCE_SUBJECT.matcher(h.decoded("subject")).find();
+        boolean text = BOUNCE_TEXT.matcher(v.reportText).find();
+        boolean failed = !h.get("x-failed-recipients").isEmpty();
+        return failed || v.reportType.equals("delivery-status") || ((nullSender || daemon || subject) && (text || subject && daemon))
+                || (text && (nullSender || daemon || subject));
+    }
+
+    static List<Finding> read(MailView v) {
+        Set<String> exclude = excluded(v);
+        String[] lines = v.reportText.split("\r?\n", MAX_LINES + 1);
+        int n = Math.min(lines.length, MAX_LINES);
+        Map<String, Integer> firstLine = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            for (String a : Addresses.all(lines[i])) {
+                String key = Addresses.key(a);
+                boolean listed = LISTED.matcher(lines[i]).matches();
+                if ((exclude.contains(key) && !listed) || Addresses.isDaemon(a) || firstLine.containsKey(key)) {
+                    continue;
+                }
+                String window = TextBlocks.join(lines, Math.max(0, i - 2), Math.min(n, i + 6));
+                if (FAILURE_TEXT.matcher(window).find() || CODE.matcher(window).find()) {
+                    firstLine.put(key, i);
+                }
+            }
+        }
+        List<Evidence> found = new ArrayList<>();
+        List<Map.Entry<String, Integer>> entries = new ArrayList<>(firstLine.entrySet());
+        for (int k = 0; k < entries.size(); k++) {
+            int start = entries.get(k).getValue();
+            int next = k + 1 < entries.size() ? entries.get(k + 1).getValue() : n;
+            int end = Math.min(n, Math.max(start + 1, Math.min(next, start + 12)));
+            if (next == start) {
+                end = Math.min(n, start + 6);
+            }
+            String own = TextBlocks.join(lines, start, end);
+            String before = TextBlocks.join(lines, Math.max(0, start - 4), start);
+            String address = originalCase(lines[start], entries.get(k).getKey());
+            found.add(new Evidence(address, "", own, before + "\n" + cap(v.reportText), ""));
+        }
+        if (found.isEmpty()) {
+            List<String> fallback = Addresses.all(v.headers.get("x-failed-recipients"));
+            if (fallback.isEmpty()) {
+                fallback = Addresses.all(v.original.get("to"));
+            }
+            for (String a : fallback) {
+                found.add(new Evidence(a, "", TextBlocks.around(v.reportText, a), cap(v.reportText), ""));
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        for (Evidence e : found) {
+            out.add(e.toFinding());
+        }
+        return out;
+    }
+
+    private static String cap(String s) {
+        return s.length() > TextBlocks.MAX_CONTEXT ? s.substring(0, TextBlocks.MAX_CONTEXT) : s;
+    }
+
+    private static String originalCase(String line, String key) {
+        for (String a : Addresses.all(line)) {
+            if (Addresses.key(a).equals(key)) {
+                return a;
+            }
+        }
+        return key;
+    }
+
+    /** The bounce's own parties and the original's sender: never the failed recipient. */
+    private static Set<String> excluded(MailView v) {
+        Set<String> out = new HashSet<>();
+        for (String h : new String[] {"from", "to", "cc", "reply-to", "return-path", "sender", "delivered-to", "x-original-to", "errors-to"}) {
+            for (String value : v.headers.all(h)) {
+                Addresses.all(value).forEach(a -> out.add(Addresses.key(a)));
+            }
+        }
+        for (String h : new String[] {"from", "return-path", "sender", "reply-to"}) {
+            Addresses.all(v.original.get(h)).forEach(a -> out.add(Addresses.key(a)));
+        }
+        return out;
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}
