@@ -154,6 +154,20 @@ public final class Settings {
         }
     }
 
+    public double number(Setting s, double min, double max) {
+        String v = required(s);
+        try {
+            double n = Double.parseDouble(v);
+            if (!(n >= min && n <= max)) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Problem(s.key + " = '" + v + "' (from " + values.get(s.key).source
+                    + ") must be a number from " + min + " to " + max);
+        }
+    }
+
     /** A path setting, resolved against where it was set; null when not set. */
     public Path path(Setting s) {
         Value v = values.get(s.key);
