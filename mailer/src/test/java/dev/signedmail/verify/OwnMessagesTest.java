@@ -53,6 +53,10 @@ class OwnMessagesTest {
         anchors = SmimeVerifier.readCertificates(Corpora.keys("ca.pem"));
     }
 
+    static SignedMessageFactory factory() {
+        return factory;
+    }
+
     static SmimeKey smimeKey(String p12) {
         return SmimeKey.load(Corpora.keys(p12), Corpora.keys("signer.p12.password"));
     }
