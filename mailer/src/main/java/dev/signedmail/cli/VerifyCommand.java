@@ -1,0 +1,115 @@
+package dev.signedmail.cli;
+
+import dev.signedmail.Problem;
+import dev.signedmail.verify.DkimVerifier;
+import dev.signedmail.verify.KeyRecords;
+import dev.signedmail.verify.MessageVerifier;
+import dev.signedmail.verify.SmimeVerifier;
+import dev.signedmail.verify.VerificationReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code verify FILE.eml}: the subscriber's check. Exit 0 authentic, 1 not authentic, 2 cannot tell
+ * (which includes an unreadable input file or a usage error: in neither case do we know).
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check that a received message is authentic: S/MIME signature (trusted, valid, signer = From)"
+                + " and DKIM signatures.", "Exit codes: 0 authentic, 1 NOT authentic, 2 cannot tell."})
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The message (.eml); '-' or none reads standard input.")
+    String file;
+
+    @Option(names = "--trust", paramLabel = "CA.pem", description = "Trusted certificate authority (PEM or DER; repeatable)."
+            + " Default: the Java runtime's trust store.")
+    List<Path> trust = new ArrayList<>();
+
+    @Option(names = "--crl", paramLabel = "CRL", description = "Certificate revocation list (repeatable); revocation is checked only when given.")
+    List<Path> crls = new ArrayList<>();
+
+    @Option(names = "--dns", paramLabel = "RECORDS.json", description = "Use these TXT records instead of live DNS:"
+            + " a JSON object {\"selector._domainkey.domain\": \"v=DKIM1; …\"}.")
+    Path dns;
+
+    @Option(names = "--at", paramLabel = "TIME", description = "Verify as of this moment: unix seconds or ISO-8601 (default: now).")
+    String at;
+
+    @Option(names = "--json", description = "Print one JSON object instead of sentences.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        try {
+            Instant when = at == null ? Instant.now() : parseTime(at);
+            List<X509Certificate> anchors = new ArrayList<>();
+            for (Path p : trust) {
+                try {
+                    anchors.addAll(SmimeVerifier.readCertificates(p));
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new Problem("cannot read trusted certificate " + p + " (" + e.getMessage() + "): give a PEM or DER certificate");
+                }
+            }
+            if (trust.isEmpty()) {
+                anchors.addAll(SmimeVerifier.systemTrust());
+            }
+            List<X509CRL> crlList = new ArrayList<>();
+            for (Path p : crls) {
+                try (InputStream in = Files.newInputStream(p)) {
+                    for (var c : CertificateFactory.getInstance("X.509").generateCRLs(in)) {
+                        crlList.add((X509CRL) c);
+                    }
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new Problem("cannot read CRL " + p + " (" + e.getMessage() + ")");
+                }
+            }
+            KeyRecords keys = dns == null ? KeyRecords.liveDns() : KeyRecords.fromJson(dns);
+            byte[] message;
+            try {
+                message = file == null || file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            } catch (IOException e) {
+                throw new Problem("cannot read " + (file == null ? "standard input" : file) + ": " + e.getMessage());
+            }
+            VerificationReport report = new MessageVerifier(new SmimeVerifier(anchors, crlList, when), new DkimVerifier(keys, when)).verify(message);
+            System.out.print(json ? report.toJson() + "\n" : report.toText());
+            System.out.flush();
+            return report.verdict().exitCode();
+        } catch (Problem p) {
+            System.err.println("error: " + p.getMessage());
+            return 2;
+        }
+    }
+
+    static Instant parseTime(String s) {
+        String t = s.strip();
+        try {
+            if (t.matches("-?[0-9]{1,15}")) {
+                return Instant.ofEpochSecond(Long.parseLong(t));
+            }
+            if (t.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+                return Instant.parse(t + "T00:00:00Z");
+            }
+            try {
+                return Instant.parse(t);
+            } catch (DateTimeParseException e) {
+                return OffsetDateTime.parse(t).toInstant();
+            }
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new Problem("--at " + s + " is not a time: give unix seconds (1667843664) or ISO-8601 (2022-11-07T17:54:24Z)");
+        }
+    }
+}
