@@ -2,6 +2,9 @@ package dev.signedmail;
 
 import dev.signedmail.config.Setting;
 import dev.signedmail.config.Settings;
+import dev.signedmail.feedback.FeedbackApplier;
+import dev.signedmail.feedback.MailboxPoller;
+import dev.signedmail.feedback.SuppressionPolicy;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.VerpAddresses;
 import dev.signedmail.release.ReleaseStore;
@@ -18,9 +21,11 @@ import dev.signedmail.sign.SmimeKey;
 import dev.signedmail.sign.SmimeSigner;
 import dev.signedmail.store.Database;
 import dev.signedmail.subscriber.SubscriberStore;
+import dev.signedmail.subscriber.Subscriptions;
 import dev.signedmail.subscriber.TokenKeys;
 import dev.signedmail.subscriber.UnsubscribeTokens;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -80,6 +85,17 @@ public final class MailerRuntime implements AutoCloseable {
         return new UnsubscribeTokens(TokenKeys.load(tokenKeysFile(settings)));
     }
 
+    /** Applies bounces, complaints and refusals to subscribers. */
+    public FeedbackApplier feedback() {
+        return new FeedbackApplier(db, verp(), new SuppressionPolicy(settings.number(Setting.BOUNCE_THRESHOLD, 0.5, 100),
+                Duration.ofDays(settings.integer(Setting.BOUNCE_STALE_DAYS, 1, 365))));
+    }
+
+    /** Reads the bounce mailbox. */
+    public MailboxPoller poller() {
+        return new MailboxPoller(settings, feedback(), tokens(), new Subscriptions(db));
+    }
+
     /** Envelope senders that tie each bounce to its outbox row. */
     public VerpAddresses verp() {
         String domain = settings.string(Setting.BOUNCE_DOMAIN);
@@ -108,7 +124,8 @@ public final class MailerRuntime implements AutoCloseable {
     public ReleaseSender sender() {
         MessageComposer c = composer();
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
-        return new ReleaseSender(releases(), outbox(), c, relay, verp(), settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
+        return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(),
+                settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
     }
 
     @Override

@@ -19,8 +19,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "feedback", mixinStandardHelpOptions = true,
         description = "Read bounces, complaints (ARF) and auto-replies.",
-        subcommands = {FeedbackCommand.Parse.class})
+        subcommands = {FeedbackCommand.Parse.class, FeedbackPollCommand.class})
 final class FeedbackCommand {
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @Command(name = "parse", mixinStandardHelpOptions = true,
             description = {"Parse message files and print one JSON object per (file, recipient) per line:",

@@ -1,6 +1,7 @@
 package dev.signedmail.send;
 
 import dev.signedmail.Problem;
+import dev.signedmail.feedback.FeedbackApplier;
 import dev.signedmail.outbox.OutboxRow;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.Outcome;
@@ -34,10 +35,13 @@ public final class ReleaseSender {
     private final MessageComposer composer;
     private final SmtpRelay relay;
     private final VerpAddresses verp;
+    private final FeedbackApplier feedback;
     private final int connections;
 
+    /** {@code feedback} receives every permanent refusal, like a bounce (listmonk's #2623 is that it did not). */
     public ReleaseSender(ReleaseStore releases, OutboxStore outbox, MessageComposer composer, SmtpRelay relay,
-                         VerpAddresses verp, int connections) {
+                         VerpAddresses verp, FeedbackApplier feedback, int connections) {
+        this.feedback = feedback;
         this.releases = releases;
         this.outbox = outbox;
         this.composer = composer;
@@ -160,6 +164,7 @@ public final class ReleaseSender {
                     }
                     case FAILED -> {
                         run.failed.incrementAndGet();
+                        feedback.applySmtpRefusal(row.id(), row.email(), outcome.reply());
                         run.connectionFailuresInARow.set(0);
                     }
                     case RETRY -> {
