@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "subscribers", mixinStandardHelpOptions = true, description = "Manage subscribers.",
-        subcommands = {SubscribersCommand.Import.class, SubscribersCommand.Add.class, SubscribersCommand.ListCmd.class})
+        subcommands = {SubscribersCommand.Import.class, SubscribersCommand.Add.class, SubscribersCommand.ListCmd.class,
+                SubscribersCommand.Unsuppress.class, SubscribersCommand.Export.class, SubscribersCommand.Forget.class})
 final class SubscribersCommand {
     @ParentCommand
     Main main;
@@ -76,6 +77,10 @@ final class SubscribersCommand {
             }
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
                 SubscriberStore.Change c = rt.subscribers().add(address, EmailAddresses.cleanName(name), clean);
+                if (c == SubscriberStore.Change.ERASED_BEFORE) {
+                    throw new Problem(address + " was erased on request; only its owner can subscribe again, through the"
+                            + " subscribe form (double opt-in)");
+                }
                 System.out.println((c == SubscriberStore.Change.ADDED ? "added " : "updated ") + address);
             }
             return 0;
@@ -102,6 +107,74 @@ final class SubscribersCommand {
                 return "";
             }
             return v.matches(".*[\",\\n].*") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+        }
+    }
+
+    /** The address argument of the per-person commands, normalised like every stored address. */
+    static String address(String email) {
+        try {
+            return EmailAddresses.normalise(email);
+        } catch (EmailAddresses.Invalid e) {
+            throw new Problem("'" + email + "' is not a valid address: " + e.getMessage());
+        }
+    }
+
+    @Command(name = "unsuppress", mixinStandardHelpOptions = true,
+            description = "Lift a suppression (after bounces) so the address is mailed again.")
+    static final class Unsuppress implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+        @Parameters(paramLabel = "EMAIL")
+        String email;
+
+        @Override
+        public Integer call() {
+            String a = address(email);
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                if (!new dev.signedmail.subscriber.Subscriptions(rt.db()).unsuppress(a, "cli")) {
+                    throw new Problem(a + " is not suppressed (`report feedback` lists suppressed addresses)");
+                }
+                System.out.println("lifted the suppression of " + a);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Print, as JSON, everything held about one person (for a subject access request).")
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+        @Parameters(paramLabel = "EMAIL")
+        String email;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                System.out.println(new dev.signedmail.subscriber.PersonalData(rt.db()).export(address(email)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "forget", mixinStandardHelpOptions = true,
+            description = {"Erase one person's data on request. Only a hash of the address is kept, so that an old",
+                    "list imported again does not bring them back."})
+    static final class Forget implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+        @Parameters(paramLabel = "EMAIL")
+        String email;
+
+        @Override
+        public Integer call() {
+            String a = address(email);
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                boolean held = new dev.signedmail.subscriber.PersonalData(rt.db()).forget(a);
+                System.out.println(held ? "erased " + a + "; only a hash of the address is kept"
+                        : "no data held for " + a + "; its hash is recorded so it is never imported");
+            }
+            return 0;
         }
     }
 }

@@ -133,13 +133,19 @@ public final class CsvImport {
         }
         int[] counts = new int[2];
         Instant now = Instant.now();
+        List<String> skipped = new ArrayList<>(errors);
         db.jdbi().useTransaction(h -> {
             for (Row row : rows.values()) {
                 SubscriberStore.Change c = SubscriberStore.upsert(h, row.email, row.name, row.topics, now);
-                counts[c == SubscriberStore.Change.ADDED ? 0 : 1]++;
+                if (c == SubscriberStore.Change.ERASED_BEFORE) {
+                    skipped.add("line " + row.line + ": '" + row.email + "' was erased on request; only its owner can"
+                            + " subscribe again, through the subscribe form");
+                } else {
+                    counts[c == SubscriberStore.Change.ADDED ? 0 : 1]++;
+                }
             }
         });
-        return new Result(counts[0], counts[1], merged, errors);
+        return new Result(counts[0], counts[1], merged, skipped);
     }
 
     private static String read(Path file) {

@@ -20,13 +20,16 @@ public final class SubscriberStore {
     }
 
     /** What an upsert did to one address. */
-    public enum Change { ADDED, UPDATED }
+    public enum Change { ADDED, UPDATED, ERASED_BEFORE }
 
     /**
      * Adds a subscriber or merges into the existing one: a missing name is filled, topics are added.
      * Runs inside the caller's transaction so an import is all or nothing.
      */
     public static Change upsert(Handle h, String email, String name, Collection<String> topics, Instant now) {
+        if (PersonalData.erased(h, email)) {
+            return Change.ERASED_BEFORE; // erased on request: only the person can subscribe again (double opt-in)
+        }
         boolean existed = h.createQuery("SELECT COUNT(*) FROM subscribers WHERE email = :email")
                 .bind("email", email).mapTo(Integer.class).one() > 0;
         h.createUpdate(Database.sql("subscriber.upsert"))

@@ -63,6 +63,22 @@ public final class Subscriptions {
         });
     }
 
+    /** Lifts a suppression (an operator decided the address works again); the bounce score starts from 0. */
+    public boolean unsuppress(String email, String by) {
+        return db.jdbi().inTransaction(h -> {
+            Optional<Long> id = h.createQuery("SELECT id FROM subscribers WHERE email = :e AND status = 'suppressed'")
+                    .bind("e", email).mapTo(Long.class).findOne();
+            if (id.isEmpty()) {
+                return false;
+            }
+            Instant now = Instant.now();
+            h.createUpdate("UPDATE subscribers SET status = 'active', bounce_score = 0, last_bounce_at = NULL, updated_at = :now"
+                    + " WHERE id = :id").bind("now", now).bind("id", id.get()).execute();
+            event(h, id.get(), "unsuppressed", null, by, null, now);
+            return true;
+        });
+    }
+
     /** Sets the topics from the preferences page; none selected means unsubscribed from all. */
     public boolean setTopics(long subscriberId, Set<String> wanted, String via) {
         return db.jdbi().inTransaction(h -> {
