@@ -44,6 +44,9 @@ public final class Renderer {
     public static final String HTML_TEMPLATE = "news.html";
     /** The plain-text part's template (Thymeleaf TEXT mode). */
     public static final String TEXT_TEMPLATE = "news.txt";
+    /** The double opt-in message. */
+    public static final String CONFIRM_HTML_TEMPLATE = "confirm.html";
+    public static final String CONFIRM_TEXT_TEMPLATE = "confirm.txt";
     /** The variables every template gets. */
     public static final List<String> VARIABLES = List.of("release", "subscriber", "links", "site");
 
@@ -135,6 +138,20 @@ public final class Renderer {
         String html = process(HTML_TEMPLATE, context);
         String text = tidyText(process(TEXT_TEMPLATE, context));
         return new RenderedRelease(subject(release.title()), text, html);
+    }
+
+    /** The double opt-in message: asks the owner of an address to confirm a subscription request. */
+    public RenderedRelease renderConfirmation(String email, String name, List<String> topics, String confirmUrl,
+                                              Instant expires) {
+        Context context = new Context(Locale.ENGLISH);
+        context.setVariable("subscriber", new SubscriberView(blankToNull(name), email, String.join(", ", topics)));
+        context.setVariable("confirm", new ConfirmView(confirmUrl, String.join(", ", topics),
+                DATE.format(expires.atZone(site.zone()))));
+        context.setVariable("links", new LinksView(null, null, site.howToVerifyUrl(), null));
+        context.setVariable("site", siteView);
+        String html = process(CONFIRM_HTML_TEMPLATE, context);
+        String text = tidyText(process(CONFIRM_TEXT_TEMPLATE, context));
+        return new RenderedRelease(subject("Please confirm your subscription to " + site.organisation()), text, html);
     }
 
     /**
