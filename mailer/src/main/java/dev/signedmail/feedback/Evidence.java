@@ -76,7 +76,14 @@ record Evidence(String recipient, String status, String diagnostic, String conte
      * the DSN field (a summary such as 4.4.7 is often followed by the code of the actual failure).
      */
     private static String statusInText(String diag, String field) {
-        for (String code : StatusCodes.allStatuses(diag)) {
+        java.util.List<String> codes = StatusCodes.allStatuses(diag);
+        for (String code : codes) {
+            // x.y.0 and x.0.z are "other" codes: a fully specific one quoted later says more
+            if (!code.equals(field) && !code.startsWith("2") && !code.contains(".0")) {
+                return code;
+            }
+        }
+        for (String code : codes) {
             if (!code.equals(field) && !code.startsWith("2") && !StatusCodes.isGeneric(code)) {
                 return code;
             }

@@ -48,7 +48,7 @@ final class ReasonClassifier {
                 + "|not a valid (?:mailbox|user|recipient|address)|unrouteable address|bad destination"
                 + "|addressee unknown|(?:is|was) not a known user|undeliverable address|unknown or illegal alias|no mailbox"
                 + "|(?:doesn't|does not) have an? \\S+ account|the e-?mail account that you tried to reach does not exist"
-                + "|not our customer|no valid recipients|recipient address rejected: access denied|recipient not (?:found|known|valid)|address (?:lookup|verification) failed"
+                + "|not our customer|no valid recipients|recipient address rejected(?:: access denied|\\.?\\s*$|\\.?\\s*\\(in reply to rcpt)|recipient not (?:found|known|valid)|address (?:lookup|verification) failed"
                 + "|mailbox (?:name )?not (?:allowed|found|exist)|user (?:account )?(?:is )?unavailable|no account by that name"
                 + "|(?:email|e-mail) address couldn't be found|recipient(?:'s)? (?:mailbox|address) (?:is|was) (?:not|unknown|invalid)"
                 + "|this user doesn't have|account (?:does not|doesn't) exist|cannot find recipient|no one by that name"

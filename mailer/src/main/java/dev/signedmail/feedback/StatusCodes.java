@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * without mistaking IP addresses, versions or dates for them.
  */
 final class StatusCodes {
-    private static final Pattern ENHANCED = Pattern.compile("(?<![\\w.])([245])\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w.]*\\.\\d|\\w)");
+    private static final Pattern ENHANCED = Pattern.compile(
+            "(?<![\\w.])(?<![A-Za-z_]-)([245])\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w.]*\\.\\d|\\w|-\\d)"); // not "mta-5.5.0-3"
     private static final Pattern REPLY = Pattern.compile("(?<![\\w.:/#+-])([245][0-5]\\d)(?![\\w.:/@]|-\\d{2,}|\\.\\d)");
 
     private StatusCodes() {
