@@ -17,7 +17,8 @@ record Evidence(String recipient, String status, String diagnostic, String conte
     /** Wording of a report that is only a warning: the message is still queued and will be retried. */
     private static final java.util.regex.Pattern STILL_TRYING = java.util.regex.Pattern.compile(
             "(?i)temporary failure|will be retried|will (?:continue to )?(?:retry|try again)|still (?:being )?(?:trying|retrying)"
-                    + "|retry timeout exceeded|\\bdeferred\\b|delivery (?:is |has been )?delayed|has been delayed");
+                    + "|retry timeout exceeded|\\bdeferred\\b|delivery (?:is |has been )?delayed|has been delayed|has been postponed"
+                    + "|(?:has|have) not yet been delivered|(?:delivery attempts|we) will continue|will continue to (?:try|retry|attempt)");
 
     Evidence(String recipient, String status, String diagnostic, String context, String action) {
         this(recipient, status, diagnostic, context, action, "");
