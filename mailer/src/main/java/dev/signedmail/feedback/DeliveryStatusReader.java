@@ -45,12 +45,27 @@ final class DeliveryStatusReader {
                 if (recipient.isEmpty() || seen.putIfAbsent(Addresses.key(recipient), true) != null) {
                     continue;
                 }
-                String diag = stripType(String.join(" ", f.all("diagnostic-code")));
+                String rawDiag = String.join(" ", f.all("diagnostic-code"));
+                String diag = stripType(rawDiag);
+                String diagType = typeOf(rawDiag);
                 String context = TextBlocks.around(v.reportText, recipient);
-                out.add(new Evidence(recipient, f.get("status"), diag, context, f.get("action")).toFinding());
+                if (diag.isEmpty()) {
+                    // no Diagnostic-Code: the human-readable part usually says "user@host: 550 ..." on its own line
+                    diag = TextBlocks.entryOf(v.reportText, recipient);
+                }
+                out.add(new Evidence(recipient, f.get("status"), diag, context, f.get("action"), diagType).toFinding());
             }
         }
         return out;
+    }
+
+    /** "smtp; 550 ..." → "smtp", "X-Unix; ..." → "x-unix"; "" when the value has no type. */
+    static String typeOf(String value) {
+        int semi = value.indexOf(';');
+        if (semi > 0 && semi < 20 && value.substring(0, semi).matches("\\s*[A-Za-z0-9-]+\\s*")) {
+            return value.substring(0, semi).strip().toLowerCase(java.util.Locale.ROOT);
+        }
+        return "";
     }
 
     /** "rfc822; user@host" → "user@host", "smtp; 550 ..." → "550 ...". */
@@ -71,6 +86,8 @@ final class DeliveryStatusReader {
         for (String line : dsn.split("\r?\n", -1)) {
             boolean blank = line.isBlank();
             String lower = line.toLowerCase(java.util.Locale.ROOT);
+            // Original-Recipient may come before or after Final-Recipient (RFC 3464 gives no order in
+            // practice); it only starts the next recipient once this one has its Status
             boolean newRecipient = lower.startsWith("final-recipient:") && curHasFinal
                     || lower.startsWith("original-recipient:") && (curHasOriginal || curHasFinal && curHasStatus);
             if (blank || newRecipient) {
@@ -88,7 +105,7 @@ final class DeliveryStatusReader {
             cur.append(line).append('\n');
             curHasFinal |= lower.startsWith("final-recipient:");
             curHasOriginal |= lower.startsWith("original-recipient:");
-            curHasStatus |= lower.startsWith("status:") || lower.startsWith("action:");
+            curHasStatus |= lower.startsWith("status:");
         }
         if (cur.length() > 0) {
             blocks.add(cur.toString());

@@ -12,30 +12,31 @@ package dev.signedmail.feedback;
  * @param context    wider human-readable text of the report, used when the diagnostic says nothing
  * @param action     DSN Action ("failed", "delayed", "delivered", ...) or ""
  */
-record Evidence(String recipient, String status, String diagnostic, String context, String action) {
+record Evidence(String recipient, String status, String diagnostic, String context, String action, String diagnosticType) {
     private static final int MAX_DIAG = 500;
-    private static final java.util.Set<Reason> VAGUE = java.util.EnumSet.of(Reason.BLOCKED, Reason.SECURITYERROR,
-            Reason.SYNTAXERROR, Reason.SYSTEMERROR, Reason.NETWORKERROR, Reason.UNDEFINED);
-    private static final java.util.regex.Pattern ADDRESS_STATUS = java.util.regex.Pattern.compile("5\\.1\\.1|5\\.4\\.1");
-    private static final java.util.regex.Pattern AFTER_DATA = java.util.regex.Pattern.compile(
-            "(?i)(?:in reply to|after) (?:end of )?data\\b|>>> data\\b|smtp command\\s*:?\\s*data\\b|after end of data");
+    /** Wording of a report that is only a warning: the message is still queued and will be retried. */
+    private static final java.util.regex.Pattern STILL_TRYING = java.util.regex.Pattern.compile(
+            "(?i)temporary failure|will be retried|will (?:continue to )?(?:retry|try again)|still (?:being )?(?:trying|retrying)"
+                    + "|retry timeout exceeded|\\bdeferred\\b|delivery (?:is |has been )?delayed|has been delayed|has been postponed"
+                    + "|(?:has|have) not yet been delivered|(?:delivery attempts|we) will continue|will continue to (?:try|retry|attempt)");
+
+    Evidence(String recipient, String status, String diagnostic, String context, String action) {
+        this(recipient, status, diagnostic, context, action, "");
+    }
 
     Finding toFinding() {
         String diag = diagnostic.replaceAll("\\s+", " ").strip();
         String act = action.toLowerCase(java.util.Locale.ROOT);
-        String st = StatusCodes.normalise(status);
-        String fromDiag = StatusCodes.bestStatus(diag);
-        String ctxStatus = StatusCodes.bestStatus(context);
-        if (StatusCodes.isGeneric(st) && !fromDiag.isEmpty() && !StatusCodes.isGeneric(fromDiag)
-                && (st.isEmpty() || st.charAt(0) == fromDiag.charAt(0))) {
-            st = fromDiag;
-        }
+        String field = StatusCodes.normalise(status);
+        String reply0 = StatusCodes.firstReplyCode(diag);
+        String st = StatusCodes.prefer(field, statusInText(diag, field), reply0);
         if (st.isEmpty()) {
-            st = !fromDiag.isEmpty() ? fromDiag : ctxStatus;
+            st = StatusCodes.bestStatus(context);
         }
-        String reply = StatusCodes.firstReplyCode(diag);
+        char cls = st.isEmpty() ? (act.startsWith("delayed") ? '4' : '5') : st.charAt(0);
+        String reply = StatusCodes.firstReplyCode(diag, cls);
         if (reply.isEmpty()) {
-            reply = StatusCodes.firstReplyCode(context);
+            reply = StatusCodes.firstReplyCode(context, cls);
         }
         if (!reply.isEmpty() && !st.isEmpty() && reply.charAt(0) != st.charAt(0)) {
             reply = ""; // a reply code that contradicts the status is probably some other number
@@ -44,36 +45,51 @@ record Evidence(String recipient, String status, String diagnostic, String conte
                 || (st.startsWith("2") && !act.startsWith("failed"))) {
             return new Finding(recipient, st, reply, Kind.DELIVERED, Reason.DELIVERED, "", bounded(diag));
         }
-        Reason reason = ReasonClassifier.fromText(diag);
-        if (reason != null && VAGUE.contains(reason) && ADDRESS_STATUS.matcher(st).matches()) {
-            reason = Reason.USERUNKNOWN; // "550 5.1.1 access denied": the code is more precise than the words
+        SmtpCommand command = SmtpCommand.find(diag);
+        if (command == SmtpCommand.NONE) {
+            command = SmtpCommand.find(context.length() > 1500 ? context.substring(0, 1500) : context);
+        }
+        boolean unix = diagnosticType.toLowerCase(java.util.Locale.ROOT).startsWith("x-unix");
+        Reason reason = ReasonClassifier.decide(diag, st, reply, command, unix);
+        if (reason == null) {
+            reason = ReasonClassifier.decide(context, "", reply, command, unix);
         }
         if (reason == null) {
-            reason = ReasonClassifier.fromStatus(st);
+            reason = ReasonClassifier.fromReplyCode(reply);
         }
         if (reason == null) {
-            reason = ReasonClassifier.fromText(context);
-        }
-        if (reason == null) {
-            reason = ReasonClassifier.classify("", st, reply);
-        }
-        if (reason == Reason.USERUNKNOWN && AFTER_DATA.matcher(diag).find()) {
-            reason = Reason.FILTERED; // "unknown user" only after the content was sent is a content filter speaking
+            reason = act.startsWith("delayed") ? Reason.EXPIRED : Reason.UNDEFINED;
         }
         if (reason == Reason.HOSTUNKNOWN && StatusCodes.temporary(st, reply)) {
             reason = Reason.NETWORKERROR; // a temporary DNS failure says nothing about the domain
         }
-        if (reason == Reason.UNDEFINED && act.startsWith("delayed")) {
-            reason = Reason.EXPIRED;
-        }
-        if (st.isEmpty() || StatusCodes.isGeneric(st) && st.startsWith("5") && diag.isEmpty()) {
-            String pseudo = ReasonClassifier.pseudoStatus(reason, reply);
-            if (st.isEmpty() && !pseudo.isEmpty()) {
-                st = pseudo;
-            }
+        if (st.isEmpty()) {
+            boolean temporary = reply.startsWith("4") || reply.isEmpty()
+                    && (act.startsWith("delayed") || STILL_TRYING.matcher(diag.isEmpty() ? context : diag).find());
+            st = ReasonClassifier.pseudoStatus(reason, temporary);
         }
         Kind kind = ReasonClassifier.kindOf(reason, st, reply);
         return new Finding(recipient, st, reply, kind, reason, "", bounded(diag.isEmpty() ? context.replaceAll("\\s+", " ").strip() : diag));
+    }
+
+    /**
+     * The status code the remote server's own words carry: the first specific one that differs from
+     * the DSN field (a summary such as 4.4.7 is often followed by the code of the actual failure).
+     */
+    private static String statusInText(String diag, String field) {
+        java.util.List<String> codes = StatusCodes.allStatuses(diag);
+        for (String code : codes) {
+            // x.y.0 and x.0.z are "other" codes: a fully specific one quoted later says more
+            if (!code.equals(field) && !code.startsWith("2") && !code.contains(".0")) {
+                return code;
+            }
+        }
+        for (String code : codes) {
+            if (!code.equals(field) && !code.startsWith("2") && !StatusCodes.isGeneric(code)) {
+                return code;
+            }
+        }
+        return StatusCodes.bestStatus(diag);
     }
 
     private static String bounded(String s) {

@@ -59,7 +59,8 @@ final class PlainTextBounceReader {
         boolean subject = BOUNCE_SUBJECT.matcher(h.decoded("subject")).find();
         boolean text = BOUNCE_TEXT.matcher(v.reportText).find();
         boolean failed = !h.get("x-failed-recipients").isEmpty();
-        return failed || v.reportType.equals("delivery-status") || ((nullSender || daemon || subject) && (text || subject && daemon))
+        // RFC 5321 4.5.5: notifications go out with a null reverse-path, so null sender + bounce subject is enough
+        return failed || v.reportType.equals("delivery-status") || ((nullSender || daemon || subject) && (text || subject && (daemon || nullSender)))
                 || (text && (nullSender || daemon || subject));
     }
 
@@ -75,7 +76,8 @@ final class PlainTextBounceReader {
                 if ((exclude.contains(key) && !listed) || Addresses.isDaemon(a) || firstLine.containsKey(key)) {
                     continue;
                 }
-                String window = TextBlocks.join(lines, Math.max(0, i - 2), Math.min(n, i + 6));
+                // an address alone on its line is usually listed under a heading a few lines up
+                String window = TextBlocks.join(lines, Math.max(0, i - (listed ? 6 : 2)), Math.min(n, i + 6));
                 if (FAILURE_TEXT.matcher(window).find() || CODE.matcher(window).find()) {
                     firstLine.put(key, i);
                 }

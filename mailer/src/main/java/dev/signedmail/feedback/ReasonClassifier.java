@@ -1,8 +1,11 @@
 package dev.signedmail.feedback;
 
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +23,7 @@ final class ReasonClassifier {
 
     static {
         on(Reason.NOTACCEPT, "null mx|does not accept (?:any )?(?:e-?)?mail|accepts no (?:e-?)?mail|not accepting (?:any )?(?:e-?)?mail"
-                + "|no mx (?:record )?for|mx (?:record )?(?:points to|is) (?:localhost|127\\.0\\.0\\.1|0\\.0\\.0\\.0)"
+                + "|no mx (?:records? )?(?:found )?for|mx (?:record )?(?:points to|is) (?:localhost|127\\.0\\.0\\.1|0\\.0\\.0\\.0)"
                 + "|(?:host|domain) (?:\\S+ )?does not receive (?:any )?mail");
         on(Reason.MAILBOXFULL, "mail ?box (?:is )?(?:full|over ?quota|exceeded|size limit)|over ?quota|quota (?:exceeded|full|exceed)"
                 + "|exceeded? (?:his|her|the|their|its)? ?(?:storage|quota|mailbox)|insufficient (?:disk |system )?(?:space|storage)"
@@ -45,10 +48,10 @@ final class ReasonClassifier {
                 + "|not a valid (?:mailbox|user|recipient|address)|unrouteable address|bad destination"
                 + "|addressee unknown|(?:is|was) not a known user|undeliverable address|unknown or illegal alias|no mailbox"
                 + "|(?:doesn't|does not) have an? \\S+ account|the e-?mail account that you tried to reach does not exist"
-                + "|not our customer|no valid recipients|recipient not (?:found|known|valid)|address (?:lookup|verification) failed"
+                + "|not our customer|no valid recipients|recipient address rejected(?:: access denied|\\.?\\s*$|\\.?\\s*\\(in reply to rcpt)|recipient not (?:found|known|valid)|address (?:lookup|verification) failed"
                 + "|mailbox (?:name )?not (?:allowed|found|exist)|user (?:account )?(?:is )?unavailable|no account by that name"
                 + "|(?:email|e-mail) address couldn't be found|recipient(?:'s)? (?:mailbox|address) (?:is|was) (?:not|unknown|invalid)"
-                + "|this user doesn't have|account (?:does not|doesn't) exist|cannot find recipient|no one by that name|delivery to the following recipient failed permanently"
+                + "|this user doesn't have|account (?:does not|doesn't) exist|cannot find recipient|no one by that name"
                 + "|sorry, no mailbox here|not listed in (?:domino|the|public)|user doesn't exist|unknown local");
         on(Reason.FILTERED, "filtered|refuses? (?:to accept|mail|messages|your mail)|does not (?:wish|want) to receive|(?:recipient|user) (?:has )?(?:blocked|rejected) "
                 + "|rejected by (?:the )?recipient|not (?:authorized|allowed) to receive|cannot receive (?:mail|messages) from|only accepts mail from"
@@ -58,10 +61,10 @@ final class ReasonClassifier {
         on(Reason.NOTCOMPLIANTRFC, "rfc ?5322|rfc ?2822|rfc ?822|not (?:rfc )?compliant|duplicate (?:header|message-id)|multiple (?:from|to|subject|date) headers|multiple addresses in (?:from|sender)");
         on(Reason.BADREPUTATION, "reputation|poor (?:sender )?(?:ip )?score|sender score");
         on(Reason.REJECTED, "after mail from|sender was rejected|sender (?:address |domain )?(?:rejected|denied|refused|invalid|unknown|verify failed|blacklisted)|(?:mail from|envelope sender|from address|sender address).{0,40}(?:rejected|refused|denied|invalid|not allowed|does not exist)"
-                + "|domain of sender address|sender verification|bad sender|unknown sender|return path|invalid sender|rejected for policy");
-        on(Reason.HOSTUNKNOWN, "host (?:or domain name )?(?:not found|unknown)|unknown host|domain (?:name )?(?:not found|does not exist|unknown|invalid|is invalid)"
-                + "|no such domain|unrouteable mail domain|name service error|illegal host|(?:unknown|invalid|nonexistent|non-existent) domain"
-                + "|host not found|domain (?:\\S+ )?(?:is not|isn't) (?:a )?(?:valid|local|hosted)|domain (?:is )?(?:not reachable|unreachable)|name or service not known"
+                + "|domain of sender address|sender verification|from:? domain (?:is )?invalid|bad sender|unknown sender|return path|invalid sender|rejected for policy");
+        on(Reason.HOSTUNKNOWN, "host (?:or domain name )?unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|invalid|is invalid)"
+                + "|no such domain|unrouteable mail domain|illegal host|(?:unknown|invalid|nonexistent|non-existent) domain"
+                + "|host (?:\\S+ )?not found(?!,? try again)|domain (?:\\S+ )?(?:is not|isn't) (?:a )?(?:valid|local|hosted)|domain (?:is )?(?:not reachable|unreachable)|name or service not known"
                 + "|all relevant mx records point to non-existent hosts|no such host|domain lookup failed|dns error.*(?:nxdomain|non-existent)");
         on(Reason.SPAMDETECTED, "spam(?!haus|cop)|junk mail|\\buce\\b|unsolicited|bulk e?mail|looks like (?:spam|bulk)|message content (?:rejected|refused)"
                 + "|content rejected|rejected as spam|scored as");
@@ -75,7 +78,7 @@ final class ReasonClassifier {
         on(Reason.VIRUSDETECTED, "virus|malware|infected|trojan|worm detected");
         on(Reason.MAILERERROR, "mailer error|x-unix|command (?:failed|died)|exit (?:status|code) \\d|procmail|program exited|pipe to");
         on(Reason.SYSTEMFULL, "system (?:is )?full|(?:mail )?system (?:storage|disk) full|insufficient system storage");
-        on(Reason.CONTENTERROR, "content (?:error|rejected)|invalid mime|mime (?:error|format)|malformed|header (?:error|line|syntax)|improper|8-?bit|bad (?:header|content)");
+        on(Reason.CONTENTERROR, "content (?:error|rejected)|invalid mime|mime (?:error|format)|malformed (?:mime|message|header|content)|header (?:error|line|syntax)|improper|8-?bit|bad (?:header|content)");
         on(Reason.SECURITYERROR, "access denied|authentication (?:is )?required|must (?:issue|use) (?:a )?starttls|tls (?:is )?required|encryption required"
                 + "|smtp auth|submission requires|certificate|insecure|security (?:policy|error)|not authorized to send");
         on(Reason.EXPIRED, "expired|retry time(?:out)? (?:not reached|exceeded)|too long in (?:the )?queue|(?:could|has) not been delivered (?:for|within|after)|giving up"
@@ -107,63 +110,186 @@ final class ReasonClassifier {
         return null;
     }
 
-    /** The reason an RFC 3463 status code names, or null for generic or ambiguous codes. */
+    /**
+     * The reason an RFC 3463 / IANA enhanced status code names, in the vocabulary of Sisimai's status
+     * table; null for codes that name no cause (x.0.0, x.4.0, x.5.0, 4.3.0, 4.7.0 ...). A 4.x code
+     * for an address error is only mapped where a temporary address error makes sense.
+     */
     static Reason fromStatus(String status) {
-        if (status.isEmpty()) {
+        if (status.length() < 5) {
             return null;
         }
+        boolean temp = status.startsWith("4");
         String sd = status.substring(2);
         return switch (sd) {
-            case "1.1", "1.3", "1.4", "1.0" -> Reason.USERUNKNOWN;
-            case "1.2" -> Reason.HOSTUNKNOWN;
+            case "1.0", "1.1", "1.3" -> temp ? null : Reason.USERUNKNOWN;
+            case "1.2" -> temp ? null : Reason.HOSTUNKNOWN;
+            case "1.4" -> temp ? null : Reason.FILTERED;
             case "1.6" -> Reason.HASMOVED;
             case "1.7", "1.8" -> Reason.REJECTED;
-            case "1.10", "7.27" -> Reason.NOTACCEPT;
-            case "2.1", "7.13" -> Reason.SUSPEND;
+            case "1.9", "3.3", "3.5", "4.3" -> Reason.SYSTEMERROR;
+            case "1.10", "3.2", "7.27" -> Reason.NOTACCEPT;
+            case "2.0", "2.4" -> temp && sd.equals("2.0") ? null : Reason.FILTERED;
+            case "2.1" -> temp ? Reason.BLOCKED : Reason.FILTERED;
             case "2.2" -> Reason.MAILBOXFULL;
             case "2.3" -> Reason.EXCEEDLIMIT;
-            case "2.0" -> Reason.FILTERED;
+            case "3.0" -> temp ? null : Reason.SYSTEMERROR;
             case "3.1" -> Reason.SYSTEMFULL;
-            case "3.2" -> Reason.NOTACCEPT;
-            case "3.4" -> Reason.MESGTOOBIG;
-            case "3.0", "3.5", "4.3", "2.4" -> Reason.SYSTEMERROR;
-            // Microsoft answers "550 5.4.1 Recipient address rejected: Access denied" for unknown users
-            case "4.1" -> status.startsWith("5") ? Reason.USERUNKNOWN : Reason.NETWORKERROR;
-            case "4.2", "4.5", "4.6" -> Reason.NETWORKERROR;
-            case "4.4" -> Reason.HOSTUNKNOWN;
-            case "4.7" -> Reason.EXPIRED;
-            case "5.1", "5.2", "5.3", "5.4", "5.6" -> Reason.SYNTAXERROR;
-            case "6.0", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9" -> Reason.CONTENTERROR;
-            case "7.20", "7.21", "7.22", "7.23", "7.24", "7.25x", "7.26", "7.509" -> Reason.AUTHFAILURE;
+            case "3.4", "7.16" -> Reason.MESGTOOBIG;
+            case "4.0" -> temp ? null : Reason.NETWORKERROR;
+            case "4.1", "4.7" -> temp ? Reason.EXPIRED : null;
+            case "4.2", "4.6", "4.8" -> Reason.NETWORKERROR;
+            case "4.4" -> temp ? Reason.NETWORKERROR : Reason.HOSTUNKNOWN;
+            case "4.5" -> temp ? Reason.SYSTEMFULL : null;
+            case "5.2", "5.6" -> temp ? null : Reason.SYNTAXERROR;
+            case "5.3" -> temp ? Reason.SYSTEMERROR : Reason.TOOMANYCONN;
+            case "5.4", "5.5" -> Reason.SYSTEMERROR;
+            case "6.0", "6.1", "6.2", "6.3", "6.5", "6.6", "6.7", "6.8", "6.9" -> temp && !sd.matches("6\\.[025]") ? null : Reason.CONTENTERROR;
+            case "7.0" -> temp ? null : Reason.SECURITYERROR;
+            case "7.1", "7.2" -> temp ? Reason.BLOCKED : Reason.SECURITYERROR;
+            case "7.3", "7.4", "7.5", "7.6", "7.7", "7.8", "7.9", "7.10", "7.11", "7.12", "7.14", "7.15", "7.19" -> Reason.SECURITYERROR;
+            case "7.13" -> Reason.SUSPEND;
+            case "7.17", "7.18" -> Reason.HASMOVED;
+            case "7.20", "7.21", "7.22", "7.23", "7.24", "7.26", "7.29" -> Reason.AUTHFAILURE;
             case "7.25" -> Reason.REQUIREPTR;
-            case "7.5", "7.7", "7.8", "7.10", "7.11", "7.14", "7.15", "7.16", "7.17", "7.18", "7.19" -> Reason.SECURITYERROR;
-            case "7.9" -> Reason.POLICYVIOLATION;
-            case "7.606", "7.511" -> Reason.BLOCKED;
-            case "7.650", "7.651" -> Reason.BADREPUTATION;
-            case "7.1", "7.0" -> Reason.REJECTED;
+            case "7.28" -> Reason.SPAMDETECTED;
             default -> null;
         };
     }
 
-    /** Text first, then status, then reply code; UNDEFINED when nothing is known. */
-    static Reason classify(String text, String status, String replyCode) {
-        Reason r = fromText(text);
-        if (r != null) {
-            return r;
+    /** Reasons a status code suggests too vaguely to stand against the text (Sisimai "retry" set). */
+    private static final Set<Reason> RETRY = EnumSet.of(Reason.UNDEFINED, Reason.ONHOLD, Reason.SYSTEMERROR,
+            Reason.SECURITYERROR, Reason.EXPIRED, Reason.NETWORKERROR, Reason.HOSTUNKNOWN, Reason.USERUNKNOWN);
+
+    /**
+     * Causes tried first, each by its status code or its wording: the specific mailbox and address
+     * causes before the broad policy ones (Sisimai's documented order).
+     */
+    private static final List<Reason> FIRST_PASS = List.of(Reason.MAILBOXFULL, Reason.MESGTOOBIG, Reason.EXCEEDLIMIT,
+            Reason.SUSPEND, Reason.HASMOVED, Reason.NORELAYING, Reason.AUTHFAILURE, Reason.USERUNKNOWN, Reason.FILTERED,
+            Reason.REQUIREPTR, Reason.NOTCOMPLIANTRFC, Reason.BADREPUTATION, Reason.CONTENTERROR, Reason.REJECTED,
+            Reason.HOSTUNKNOWN, Reason.SPAMDETECTED, Reason.SPEEDING, Reason.TOOMANYCONN, Reason.BLOCKED);
+
+    /** Causes tried by wording only, when the status code named nothing decisive. */
+    private static final List<Reason> SECOND_PASS = List.of(Reason.MAILBOXFULL, Reason.AUTHFAILURE, Reason.BADREPUTATION,
+            Reason.SPEEDING, Reason.SPAMDETECTED, Reason.VIRUSDETECTED, Reason.POLICYVIOLATION, Reason.NORELAYING,
+            Reason.SYSTEMERROR, Reason.NETWORKERROR, Reason.SUSPEND, Reason.CONTENTERROR, Reason.SYSTEMFULL,
+            Reason.NOTACCEPT, Reason.EXPIRED, Reason.SECURITYERROR, Reason.MAILERERROR);
+
+    /** Wording that says "user unknown" may still really be one of these (the code 5.1.1 is often a default). */
+    private static final List<Reason> NOT_REALLY_UNKNOWN = List.of(Reason.NORELAYING, Reason.BLOCKED, Reason.MAILBOXFULL,
+            Reason.HASMOVED, Reason.REJECTED, Reason.NOTACCEPT);
+
+    /** The cause the words name instead, when a "user unknown" status code is contradicted by them. */
+    private static Reason vetoOfUnknown(String text) {
+        for (Reason o : NOT_REALLY_UNKNOWN) {
+            if (says(o, text)) {
+                return o;
+            }
         }
-        r = fromStatus(status);
-        if (r != null) {
-            return r;
+        return null;
+    }
+
+    static boolean says(Reason r, String text) {
+        Pattern p = TEXT.get(r);
+        return p != null && text != null && !text.isEmpty() && p.matcher(text.length() > 8192 ? text.substring(0, 8192) : text).find();
+    }
+
+    /**
+     * Decides the reason for one recipient.
+     *
+     * @param text      the recipient's diagnostic (lower priority context is the caller's business)
+     * @param status    enhanced status code or ""
+     * @param replyCode SMTP reply code or ""
+     * @param command   the SMTP command that was refused
+     * @param unixError true when the diagnostic is of type X-Unix (a local delivery program failed)
+     * @return the reason, or null when neither the codes nor the text say anything
+     */
+    static Reason decide(String text, String status, String replyCode, SmtpCommand command, boolean unixError) {
+        Reason named = fromStatus(status);
+        if (!unixError) {
+            for (Reason r : FIRST_PASS) {
+                if (probe(r, named, text, command)) {
+                    return r;
+                }
+            }
         }
+        if (named == null || RETRY.contains(named)) {
+            for (Reason r : SECOND_PASS) {
+                if (says(r, text)) {
+                    return r;
+                }
+            }
+        }
+        if (named == Reason.USERUNKNOWN && vetoOfUnknown(text) != null) {
+            return vetoOfUnknown(text); // "5.1.0 sender rejected": the default code must not make it an address error
+        }
+        if (named != null) {
+            return named;
+        }
+        if (status.length() >= 3 && status.substring(1, 3).equals(".6")) {
+            return Reason.CONTENTERROR;
+        }
+        if (status.length() >= 3 && status.substring(1, 3).equals(".7")) {
+            return Reason.SECURITYERROR;
+        }
+        if (unixError) {
+            return Reason.MAILERERROR;
+        }
+        if (says(Reason.SYNTAXERROR, text) || replyCode.matches("50[0-4]")) {
+            return Reason.SYNTAXERROR;
+        }
+        if (command == SmtpCommand.HELO || command == SmtpCommand.EHLO || command == SmtpCommand.CONN) {
+            return Reason.BLOCKED; // refused before any address was given: the client itself is refused
+        }
+        return null;
+    }
+
+    /** Whether the status code or the wording points at the reason, with the command-dependent rules. */
+    private static boolean probe(Reason r, Reason named, String text, SmtpCommand command) {
+        switch (r) {
+            case USERUNKNOWN:
+                if (named == Reason.USERUNKNOWN) {
+                    return vetoOfUnknown(text) == null;
+                }
+                return command == SmtpCommand.RCPT && says(Reason.USERUNKNOWN, text);
+            case FILTERED:
+                if (named == Reason.FILTERED) {
+                    return says(Reason.USERUNKNOWN, text) || says(Reason.FILTERED, text);
+                }
+                // "user unknown" that was not an answer to RCPT TO: the message was read and refused by a filter
+                return !command.beforeData() && (says(Reason.FILTERED, text) || says(Reason.USERUNKNOWN, text));
+            case REJECTED:
+                if (named == Reason.REJECTED) {
+                    return true;
+                }
+                if (command == SmtpCommand.MAIL) {
+                    return says(Reason.REJECTED, text);
+                }
+                if (command == SmtpCommand.DATA) {
+                    return named != Reason.USERUNKNOWN && says(Reason.REJECTED, text);
+                }
+                return (named == null || named == Reason.SECURITYERROR || named == Reason.SYSTEMERROR) && says(Reason.REJECTED, text);
+            case HOSTUNKNOWN:
+                if (named == Reason.HOSTUNKNOWN) {
+                    return !says(Reason.NETWORKERROR, text);
+                }
+                return says(Reason.HOSTUNKNOWN, text);
+            default:
+                return named == r || says(r, text);
+        }
+    }
+
+    /** What an SMTP reply code alone suggests (RFC 5321 4.2.3), or null. */
+    static Reason fromReplyCode(String replyCode) {
         return switch (replyCode) {
             case "421" -> Reason.BLOCKED;
             case "450", "451" -> Reason.SYSTEMERROR;
-            case "452" -> Reason.MAILBOXFULL;
-            case "552" -> Reason.MAILBOXFULL;
+            case "452", "552" -> Reason.MAILBOXFULL;
             case "553" -> Reason.USERUNKNOWN;
             case "500", "501", "502", "503", "504" -> Reason.SYNTAXERROR;
             case "521", "556" -> Reason.NOTACCEPT;
-            default -> Reason.UNDEFINED;
+            default -> null;
         };
     }
 
@@ -182,32 +308,45 @@ final class ReasonClassifier {
      * Sisimai reports a made-up "5.0.9xx" (or "4.0.9xx") code when a bounce carries no status; the
      * same pseudo codes are produced here so the two stay comparable.
      */
-    static String pseudoStatus(Reason reason, String replyCode) {
+    static String pseudoStatus(Reason reason, boolean temporary) {
         String detail = switch (reason) {
             case UNDEFINED -> "900";
             case ONHOLD -> "901";
             case SYNTAXERROR -> "902";
             case NORELAYING -> "909";
-            case FILTERED -> "910";
+            case FILTERED -> temporary ? "924" : "910";
             case USERUNKNOWN -> "911";
             case HOSTUNKNOWN -> "912";
+            case HASMOVED -> "916";
             case REJECTED -> "918";
             case SUSPEND -> "921";
             case MAILBOXFULL -> "922";
+            case EXCEEDLIMIT -> "923";
+            case AUTHFAILURE -> "926";
             case SYSTEMERROR -> "930";
+            case SYSTEMFULL -> "931";
             case NOTACCEPT -> "932";
             case MESGTOOBIG -> "934";
+            case MAILERERROR -> "939";
             case NETWORKERROR -> "944";
+            case TOOMANYCONN -> "945";
+            case SPEEDING -> "946";
             case EXPIRED -> "947";
+            case CONTENTERROR -> "960";
+            case SECURITYERROR -> "970";
             case BLOCKED -> "971";
+            case POLICYVIOLATION -> "972";
             case REQUIREPTR -> "973";
+            case NOTCOMPLIANTRFC -> "974";
+            case BADREPUTATION -> "975";
             case SPAMDETECTED -> "980";
+            case VIRUSDETECTED -> "981";
             default -> "";
         };
         if (detail.isEmpty()) {
             return "";
         }
-        return (replyCode.startsWith("4") ? "4" : "5") + ".0." + detail;
+        return (temporary ? "4" : "5") + ".0." + detail;
     }
 
     static String lower(String s) {

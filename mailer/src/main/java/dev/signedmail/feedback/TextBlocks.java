@@ -30,4 +30,25 @@ final class TextBlocks {
         }
         return b.toString();
     }
+
+    /**
+     * The entry a human-readable report gives one address: the line naming it plus its indented or
+     * unbroken continuation lines, up to a blank line or the next line that names another address.
+     * "" when the text does not name the address.
+     */
+    static String entryOf(String text, String address) {
+        String[] lines = text.split("\r?\n");
+        String key = Addresses.key(address);
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].toLowerCase(Locale.ROOT).contains(key)) {
+                continue;
+            }
+            int end = i + 1;
+            while (end < lines.length && end < i + AFTER && !lines[end].isBlank() && Addresses.all(lines[end]).isEmpty()) {
+                end++;
+            }
+            return join(lines, i, end);
+        }
+        return "";
+    }
 }

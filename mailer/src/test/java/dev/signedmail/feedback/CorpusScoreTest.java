@@ -67,16 +67,21 @@ class CorpusScoreTest {
         Files.createDirectories(out.getParent());
         Files.write(out, mismatches, StandardCharsets.UTF_8);
 
-        // Project targets (issue 3): recipients >= 0.98, kind >= 0.95, flufl exact sets high. NOT yet met
-        // (0.978 / 0.848 / 0.761 measured); these floors only stop regressions until the heuristics improve.
-        assertTrue(sisimai[0] >= 0.975, "sisimai recipients found " + sisimai[0]);
-        assertTrue(sisimai[1] >= 0.84, "sisimai kind right " + sisimai[1]);
+        // Project targets (issue 3): recipients >= 0.98 (met: 0.989) and kind >= 0.95 (NOT met: 0.935). The
+        // remaining kind misses are rows where Sisimai's per-MTA / per-provider modules override its own
+        // general rules (e.g. the same "550 x... No such user" is userunknown for one provider, filtered for
+        // another); they are left alone rather than fitted. Other floors sit just under the measured value.
+        assertTrue(sisimai[0] >= 0.98, "sisimai recipients found " + sisimai[0]);
+        assertTrue(sisimai[1] >= 0.93, "sisimai kind right " + sisimai[1]);
+        assertTrue(sisimai[3] >= 0.65, "sisimai reason right " + sisimai[3]);
+        assertTrue(sisimai[4] >= 0.865, "sisimai status equal " + sisimai[4]);
+        assertTrue(sisimai[5] >= 0.95, "sisimai reply code equal " + sisimai[5]);
         assertEquals(1.0, sisimai[2], "is-not-bounce files must give kind none");
-        assertTrue(flufl[0] >= 0.76, "flufl files with the exact expected sets " + flufl[0]);
+        assertTrue(flufl[0] >= 0.81, "flufl files with the exact expected sets " + flufl[0]);
         assertEquals(1.0, arf[0], "ARF feedback type and recipient");
     }
 
-    /** Returns {recipient recall, kind accuracy, not-bounce accuracy} on recipient_confidence=high rows. */
+    /** Returns {recipient recall, kind, not-bounce, reason, status, reply-code accuracy} on recipient_confidence=high rows. */
     private double[] sisimai(StringBuilder table) throws IOException {
         Path dir = CORPORA.resolve("sisimai-bounces");
         List<String> rows = Files.readAllLines(dir.resolve("expected.tsv"), StandardCharsets.UTF_8);
@@ -93,7 +98,7 @@ class CorpusScoreTest {
             }
             high++;
             String file = c[col.get("file")];
-            String rcpt = c[col.get("recipient")];
+            String rcpt = unquote(c[col.get("recipient")]);
             ParsedMail m = parse(dir.resolve(file));
             Finding f = find(m, rcpt);
             String expKind = kindOf(c[col.get("bounce")]);
@@ -131,7 +136,8 @@ class CorpusScoreTest {
                 mismatches.add("NOT-BOUNCE\t" + name + "\t" + m.findings());
             }
         }
-        double[] res = {found / (double) high, kindOk / (double) high, notBounceOk / (double) notBounce};
+        double[] res = {found / (double) high, kindOk / (double) high, notBounceOk / (double) notBounce,
+                reasonOk / (double) high, statusOk / (double) high, replyOk / (double) Math.max(1, replyExpected)};
         table.append(String.format(Locale.ROOT, "%-16s %-40s %s%n", "corpus", "measure", "score"));
         line(table, "sisimai", "recipients found (high-confidence rows)", found, high);
         line(table, "sisimai", "kind right", kindOk, high);
@@ -140,6 +146,14 @@ class CorpusScoreTest {
         line(table, "sisimai", "reply code equal (rows that have one)", replyOk, replyExpected);
         line(table, "sisimai", "is-not-bounce -> none", notBounceOk, notBounce);
         return res;
+    }
+
+    /** expected.tsv quotes a field holding '"' CSV-style ("""a""@b" is "a"@b). */
+    private static String unquote(String field) {
+        if (field.length() > 1 && field.startsWith("\"") && field.endsWith("\"")) {
+            return field.substring(1, field.length() - 1).replace("\"\"", "\"");
+        }
+        return field;
     }
 
     private static String reasonLabel(Reason r) {
