@@ -1,11 +1,19 @@
 package dev.signedmail;
 
+import dev.signedmail.approval.SendGate;
+import dev.signedmail.approval.Workflow;
+import dev.signedmail.audit.AuditLog;
 import dev.signedmail.config.Setting;
 import dev.signedmail.config.Settings;
+import dev.signedmail.guard.Guardrails;
+import dev.signedmail.guard.HaltSwitch;
+import dev.signedmail.operator.Actor;
+import dev.signedmail.operator.OperatorStore;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.render.Renderer;
 import dev.signedmail.render.Site;
+import dev.signedmail.send.AlertMailer;
 import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
@@ -93,10 +101,29 @@ public final class MailerRuntime implements AutoCloseable {
         return composer;
     }
 
-    public ReleaseSender sender() {
+    public OperatorStore operators() {
+        return new OperatorStore(db);
+    }
+
+    public AuditLog audit() {
+        return new AuditLog(db);
+    }
+
+    public Workflow workflow() {
+        return new Workflow(db, settings);
+    }
+
+    public HaltSwitch haltSwitch() {
+        return new HaltSwitch(db);
+    }
+
+    /** A sender acting for {@code actor}; every send passes the {@link SendGate} (approval, halt, guardrails). */
+    public ReleaseSender sender(Actor actor) {
         MessageComposer c = composer();
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
-        return new ReleaseSender(releases(), outbox(), c, relay, settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
+        SendGate gate = new SendGate(db, workflow(), haltSwitch(), new Guardrails(settings, db), actor,
+                () -> new AlertMailer(settings, c, relay));
+        return new ReleaseSender(releases(), outbox(), c, relay, settings.integer(Setting.SMTP_CONNECTIONS, 1, 64), gate);
     }
 
     @Override

@@ -34,7 +34,14 @@ public enum Setting {
     SMIME_PASSWORD_FILE("smime.password.file", null),
     DKIM_KEY("dkim.key", null),
     DKIM_DOMAIN("dkim.domain", null),
-    DKIM_SELECTOR("dkim.selector", null);
+    DKIM_SELECTOR("dkim.selector", null),
+
+    SEND_HOURS("send.hours", "00:00-24:00"),
+    SEND_ZONE("send.zone", null),
+    SEND_BURST_LIMIT("send.burst.limit", "3"),
+    SEND_BURST_WINDOW_MINUTES("send.burst.window.minutes", "60"),
+    SCHEDULE_MAX_LATE_MINUTES("schedule.max.late.minutes", "60"),
+    ALERTS_TO("alerts.to", null);
 
     public final String key;
     final String defaultValue;

@@ -33,9 +33,11 @@ public final class ReleaseSender {
     private final MessageComposer composer;
     private final SmtpRelay relay;
     private final int connections;
+    private final SendGuard guard;
 
     public ReleaseSender(ReleaseStore releases, OutboxStore outbox, MessageComposer composer, SmtpRelay relay,
-                         int connections) {
+                         int connections, SendGuard guard) {
+        this.guard = guard;
         this.releases = releases;
         this.outbox = outbox;
         this.composer = composer;
@@ -57,9 +59,22 @@ public final class ReleaseSender {
 
     public SendSummary send(long releaseId, SendListener listener, StopSignal stopSignal) {
         Release release = releases.get(releaseId);
-        if ("draft".equals(release.status()) || "sending".equals(release.status())) {
+        // approval, content hash, halt and guardrails: before the snapshot and before any connection
+        guard.check(release);
+        if (!"sent".equals(release.status())) {
             composer.preflight(release);
         }
+        StopSignal stop = new StopSignal() {
+            @Override
+            public boolean stopRequested() {
+                return stopSignal.stopRequested() || guard.stopRequested(releaseId);
+            }
+
+            @Override
+            public String reason() {
+                return guard.stopRequested(releaseId) ? guard.stopReason() : stopSignal.reason();
+            }
+        };
         long start = System.nanoTime();
         outbox.snapshot(releaseId);
         Map<String, Integer> before = outbox.counts(releaseId);
@@ -68,7 +83,7 @@ public final class ReleaseSender {
         Run run = new Run();
         listener.started(toDo);
         if (toDo > 0) {
-            pump(release, listener, stopSignal, run);
+            pump(release, listener, stop, run);
         }
         listener.finished();
         if (run.error.get() != null) {
@@ -77,8 +92,12 @@ public final class ReleaseSender {
         boolean finished = outbox.finishIfDone(releaseId);
         Map<String, Integer> after = outbox.counts(releaseId);
         int left = after.getOrDefault("pending", 0) + after.getOrDefault("retry", 0);
-        return new SendSummary(releaseId, run.sent.get(), run.failed.get(), run.retry.get(), settled, left,
+        SendSummary summary = new SendSummary(releaseId, run.sent.get(), run.failed.get(), run.retry.get(), settled, left,
                 (System.nanoTime() - start) / 1e9, finished, run.stop.get(), after);
+        if (finished) {
+            guard.finished(release, summary);
+        }
+        return summary;
     }
 
     private void pump(Release release, SendListener listener, StopSignal stopSignal, Run run) {
@@ -109,7 +128,7 @@ public final class ReleaseSender {
                 after = batch.get(batch.size() - 1).id();
             }
             if (stopSignal.stopRequested() && run.stop.get() == null) {
-                run.stop.compareAndSet(null, "interrupted");
+                run.stop.compareAndSet(null, stopSignal.reason());
             }
             if (run.stop.get() != null) {
                 queue.clear(); // rows not yet taken stay pending in the database
@@ -174,9 +193,13 @@ public final class ReleaseSender {
         }
     }
 
-    /** Asked between messages whether to stop (Ctrl-C, and later `halt`). */
+    /** Asked between messages whether to stop (Ctrl-C; the {@link SendGuard} adds `halt`). */
     public interface StopSignal {
         boolean stopRequested();
+
+        default String reason() {
+            return "interrupted";
+        }
 
         StopSignal NEVER = () -> false;
     }
