@@ -26,7 +26,7 @@ final class OperatorsCommand {
     @ParentCommand
     Main main;
 
-    /** An admin's actor; without any admin yet, empty (bootstrap of the first admin). */
+    /** The operator running the command, refused unless an admin. */
     private static Actor admin(MailerRuntime rt, Main main, String action) {
         Actor a = OperatorLogin.actor(rt, main);
         a.operator().require(action, Role.ADMIN);

@@ -153,7 +153,10 @@ public final class ReleaseSender {
                 if (row == END) {
                     return;
                 }
-                if (run.stop.get() != null || stopSignal.stopRequested()) {
+                if (run.stop.get() == null && stopSignal.stopRequested()) {
+                    run.stop.compareAndSet(null, stopSignal.reason());
+                }
+                if (run.stop.get() != null) {
                     continue; // drain without sending; the row stays pending for the next run
                 }
                 byte[] message;
