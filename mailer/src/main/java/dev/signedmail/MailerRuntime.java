@@ -1,15 +1,24 @@
 package dev.signedmail;
 
+import dev.signedmail.approval.SendGate;
+import dev.signedmail.approval.Workflow;
+import dev.signedmail.audit.AuditLog;
 import dev.signedmail.config.Setting;
 import dev.signedmail.config.Settings;
 import dev.signedmail.feedback.FeedbackApplier;
 import dev.signedmail.feedback.MailboxPoller;
 import dev.signedmail.feedback.SuppressionPolicy;
+import dev.signedmail.guard.Guardrails;
+import dev.signedmail.guard.HaltSwitch;
+import dev.signedmail.operator.Actor;
+import dev.signedmail.operator.OperatorStore;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.VerpAddresses;
 import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.render.Renderer;
 import dev.signedmail.render.Site;
+import dev.signedmail.send.AlertMailer;
+import dev.signedmail.send.ConfirmationSender;
 import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
@@ -20,6 +29,7 @@ import dev.signedmail.sign.SignerCertificateCheck;
 import dev.signedmail.sign.SmimeKey;
 import dev.signedmail.sign.SmimeSigner;
 import dev.signedmail.store.Database;
+import dev.signedmail.subscriber.Confirmations;
 import dev.signedmail.subscriber.SubscriberStore;
 import dev.signedmail.subscriber.Subscriptions;
 import dev.signedmail.subscriber.TokenKeys;
@@ -82,7 +92,18 @@ public final class MailerRuntime implements AutoCloseable {
 
     /** The keys behind unsubscribe links (no signing keys involved). */
     public UnsubscribeTokens tokens() {
-        return new UnsubscribeTokens(TokenKeys.load(tokenKeysFile(settings)));
+        return new UnsubscribeTokens(tokenKeys());
+    }
+
+    /** The HMAC keys behind every link token (unsubscribe, confirmation, VERP). */
+    public TokenKeys tokenKeys() {
+        return TokenKeys.load(tokenKeysFile(settings));
+    }
+
+    /** Sends the queued double opt-in e-mails (sending side: it loads the signing keys). */
+    public ConfirmationSender confirmationSender() {
+        return new ConfirmationSender(new Confirmations(db, tokenKeys()), composer(),
+                new SmtpRelay(settings, settings.from().getAddress()));
     }
 
     /** Applies bounces, complaints and refusals to subscribers. */
@@ -121,11 +142,30 @@ public final class MailerRuntime implements AutoCloseable {
         return composer;
     }
 
-    public ReleaseSender sender() {
+    public OperatorStore operators() {
+        return new OperatorStore(db);
+    }
+
+    public AuditLog audit() {
+        return new AuditLog(db);
+    }
+
+    public Workflow workflow() {
+        return new Workflow(db, settings);
+    }
+
+    public HaltSwitch haltSwitch() {
+        return new HaltSwitch(db);
+    }
+
+    /** A sender acting for {@code actor}; every send passes the {@link SendGate} (approval, halt, guardrails). */
+    public ReleaseSender sender(Actor actor) {
         MessageComposer c = composer();
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
+        SendGate gate = new SendGate(db, workflow(), haltSwitch(), new Guardrails(settings, db), actor,
+                () -> new AlertMailer(settings, c, relay));
         return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(),
-                settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
+                settings.integer(Setting.SMTP_CONNECTIONS, 1, 64), gate);
     }
 
     @Override

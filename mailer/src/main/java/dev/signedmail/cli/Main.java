@@ -16,14 +16,19 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "mailer", mixinStandardHelpOptions = true, version = "signedmail 0.1.0",
         description = "Signed subscriber-notification mailer: every message S/MIME- and DKIM-signed.",
-        subcommands = {InitCommand.class, SubscribersCommand.class, ReleaseCommand.class, FeedbackCommand.class,
-                VerifyCommand.class, ReportCommand.class, ServeCommand.class, DemoCommand.class,
+        subcommands = {InitCommand.class, SubscribersCommand.class, ReleaseCommand.class, OperatorsCommand.class,
+                AuditCommand.class, HaltCommands.Halt.class, HaltCommands.Resume.class, RunDueCommand.class,
+                FeedbackCommand.class, VerifyCommand.class, ReportCommand.class, ServeCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "Config file (default: $MAILER_CONFIG, else defaults + MAILER_* environment).")
     Path config;
+
+    @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "File holding your API token (default: $MAILER_TOKEN); commands that act on releases need one.")
+    Path tokenFile;
 
     Settings settings() {
         return Settings.load(config, System.getenv());

@@ -2,7 +2,13 @@ package dev.signedmail.cli;
 
 import dev.signedmail.MailerRuntime;
 import dev.signedmail.Problem;
+import dev.signedmail.approval.ReleaseState;
+import dev.signedmail.approval.Workflow;
+import dev.signedmail.cron.RunDue;
+import dev.signedmail.guard.Guardrails;
+import dev.signedmail.operator.Actor;
 import dev.signedmail.release.Release;
+import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.SendSummary;
 import dev.signedmail.subscriber.EmailAddresses;
@@ -23,9 +29,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "release", mixinStandardHelpOptions = true, description = "Create, inspect, preview and send releases.",
-        subcommands = {ReleaseCommand.Create.class, ReleaseCommand.Show.class, ReleaseCommand.Preview.class,
-                ReleaseCommand.Send.class})
+@Command(name = "release", mixinStandardHelpOptions = true, description = {
+        "Write, approve, send and retract releases. Two people: an editor writes and submits, another",
+        "operator approves; an edit after approval voids it. Acting commands need --token-file or MAILER_TOKEN."},
+        subcommands = {ReleaseCommand.Create.class, ReleaseCommand.Edit.class, ReleaseCommand.Show.class,
+                ReleaseCommand.Preview.class, ReleaseCommand.Submit.class, ReleaseCommand.Approve.class,
+                ReleaseCommand.Reject.class, ReleaseCommand.Schedule.class, ReleaseCommand.Confirm.class,
+                ReleaseCommand.Send.class, ReleaseCommand.Retract.class})
 final class ReleaseCommand {
     @ParentCommand
     Main main;
@@ -47,16 +57,173 @@ final class ReleaseCommand {
 
         @Override
         public Integer call() {
-            String markdown;
-            try {
-                markdown = Files.readString(body, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new Problem("--body: file not found: " + body);
-            } catch (IOException | java.io.UncheckedIOException e) {
-                throw new Problem("--body: cannot read " + body + " as UTF-8 text: " + e.getMessage());
-            }
+            String markdown = readBody(body);
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                System.out.println(rt.releases().create(title, summary, markdown, link, topic));
+                Actor actor = OperatorLogin.actor(rt, parent.main);
+                System.out.println(rt.workflow().create(actor, ReleaseStore.validate(title, summary, markdown, link, topic)));
+            }
+            return 0;
+        }
+    }
+
+    static String readBody(Path body) {
+        try {
+            return Files.readString(body, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new Problem("--body: file not found: " + body);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new Problem("--body: cannot read " + body + " as UTF-8 text: " + e.getMessage());
+        }
+    }
+
+    @Command(name = "edit", mixinStandardHelpOptions = true,
+            description = "Change a release's content (editor/admin). Voids any approval: it is a draft again.")
+    static final class Edit implements Callable<Integer> {
+        @ParentCommand
+        ReleaseCommand parent;
+        @Parameters(paramLabel = "ID")
+        long id;
+        @Option(names = "--title", paramLabel = "T")
+        String title;
+        @Option(names = "--body", paramLabel = "FILE.md")
+        Path body;
+        @Option(names = "--summary", paramLabel = "S")
+        String summary;
+        @Option(names = "--link", paramLabel = "URL", description = "The full release on the website; empty to remove.")
+        String link;
+        @Option(names = "--topic", paramLabel = "T")
+        String topic;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                Actor actor = OperatorLogin.actor(rt, parent.main);
+                Release r = rt.releases().get(id);
+                ReleaseStore.Content c = ReleaseStore.validate(title != null ? title : r.title(),
+                        summary != null ? summary : r.summary(), body != null ? readBody(body) : r.bodyMarkdown(),
+                        link != null ? link : r.link(), topic != null ? topic : r.topic());
+                rt.workflow().edit(actor, id, c);
+                System.out.println("release " + id + " changed; it is a draft again: `release submit " + id
+                        + "`, then a second operator approves");
+            }
+            return 0;
+        }
+    }
+
+    /** A workflow step that takes only the release id and prints one line. */
+    abstract static class Step implements Callable<Integer> {
+        @ParentCommand
+        ReleaseCommand parent;
+        @Parameters(paramLabel = "ID")
+        long id;
+
+        abstract String act(MailerRuntime rt, Actor actor);
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                System.out.println(act(rt, OperatorLogin.actor(rt, parent.main)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Ask for approval of a draft (editor/admin).")
+    static final class Submit extends Step {
+        @Override
+        String act(MailerRuntime rt, Actor actor) {
+            rt.workflow().submit(actor, id);
+            return "release " + id + " submitted; another operator (approver or admin) runs `release approve " + id + "`";
+        }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true, description = {
+            "Approve a submitted release (approver/admin who neither wrote nor edited it).",
+            "The approval covers the exact content and templates (SHA-256); any later edit voids it."})
+    static final class Approve extends Step {
+        @Override
+        String act(MailerRuntime rt, Actor actor) {
+            rt.workflow().approve(actor, id);
+            return "release " + id + " approved (content " + rt.workflow().state(id).approvedHash().substring(0, 12)
+                    + "); send it with `release send " + id + "` or `release schedule " + id + " --at TIME`";
+        }
+    }
+
+    @Command(name = "reject", mixinStandardHelpOptions = true, description = "Send a release back to draft (approver/admin).")
+    static final class Reject implements Callable<Integer> {
+        @ParentCommand
+        ReleaseCommand parent;
+        @Parameters(paramLabel = "ID")
+        long id;
+        @Option(names = "--reason", paramLabel = "TEXT")
+        String reason;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                rt.workflow().reject(OperatorLogin.actor(rt, parent.main), id, reason);
+                System.out.println("release " + id + " rejected; it is a draft again");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "schedule", mixinStandardHelpOptions = true,
+            description = "Send an approved release at a time, via `run-due` (cron).")
+    static final class Schedule implements Callable<Integer> {
+        @ParentCommand
+        ReleaseCommand parent;
+        @Parameters(paramLabel = "ID")
+        long id;
+        @Option(names = "--at", required = true, paramLabel = "TIME",
+                description = "e.g. 2026-07-01T08:00 (in send.zone) or 2026-07-01T08:00+01:00")
+        String at;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                Instant when = RunDue.parseTime(at, Guardrails.zone(rt.settings()));
+                rt.workflow().schedule(OperatorLogin.actor(rt, parent.main), id, when);
+                System.out.println("release " + id + " scheduled for " + when + "; `run-due` (cron) sends it then");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "confirm", mixinStandardHelpOptions = true,
+            description = "Let a release held by the guardrails go (admin other than its author); then send it.")
+    static final class Confirm extends Step {
+        @Override
+        String act(MailerRuntime rt, Actor actor) {
+            rt.workflow().confirm(actor, id);
+            return "release " + id + " confirmed; send it with `release send " + id + "`";
+        }
+    }
+
+    @Command(name = "retract", mixinStandardHelpOptions = true, description = {
+            "Withdraw a release (editor/admin). If nobody has it yet it is simply stopped. Otherwise a signed notice",
+            "\"The message of DATE titled … was withdrawn because …\" is prepared for everyone who received it;",
+            "like any release it needs a second operator's `release approve`, then `release send`."})
+    static final class Retract implements Callable<Integer> {
+        @ParentCommand
+        ReleaseCommand parent;
+        @Parameters(paramLabel = "ID")
+        long id;
+        @Option(names = "--reason", required = true, paramLabel = "TEXT")
+        String reason;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                Workflow.Retraction r = rt.workflow().retract(OperatorLogin.actor(rt, parent.main), id, reason);
+                if (r.noticeId() == null) {
+                    System.out.println("release " + id + " retracted; nobody had received it");
+                } else {
+                    System.out.println("release " + id + " retracted; notice " + r.noticeId() + " to " + r.recipients()
+                            + " recipient(s) awaits approval by a second operator: `release approve " + r.noticeId()
+                            + "`, then `release send " + r.noticeId() + "`");
+                    System.out.println(r.noticeId());
+                }
             }
             return 0;
         }
@@ -80,6 +247,21 @@ final class ReleaseCommand {
                 System.out.println("topic:   " + r.topic());
                 System.out.println("link:    " + (r.link() == null ? "" : r.link()));
                 System.out.println("created: " + r.createdAt());
+                ReleaseState st = rt.workflow().state(id);
+                System.out.println("author:  " + name(rt, st.authorId()));
+                if (st.approvedBy() != null) {
+                    System.out.println("approved: by " + name(rt, st.approvedBy()) + " at " + st.approvedAt()
+                            + ", content " + st.approvedHash());
+                }
+                if (st.scheduledAt() != null) {
+                    System.out.println("scheduled: " + st.scheduledAt());
+                }
+                if (st.heldReason() != null) {
+                    System.out.println("held:    " + st.heldReason());
+                }
+                if (st.retractsId() != null) {
+                    System.out.println("retracts: release " + st.retractsId());
+                }
                 Map<String, Integer> counts = rt.outbox().counts(id);
                 System.out.println("outbox:  " + (counts.isEmpty() ? "(not sent yet)" : counts));
                 System.out.println();
@@ -87,6 +269,10 @@ final class ReleaseCommand {
             }
             return 0;
         }
+    }
+
+    private static String name(MailerRuntime rt, Long operatorId) {
+        return operatorId == null ? "-" : rt.operators().byId(operatorId).map(o -> o.name()).orElse("#" + operatorId);
     }
 
     @Command(name = "preview", mixinStandardHelpOptions = true,
@@ -138,6 +324,7 @@ final class ReleaseCommand {
         @Override
         public Integer call() {
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                Actor actor = OperatorLogin.actor(rt, parent.main);
                 AtomicBoolean stop = new AtomicBoolean();
                 CountDownLatch reported = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
@@ -152,7 +339,7 @@ final class ReleaseCommand {
                 Runtime.getRuntime().addShutdownHook(hook);
                 SendSummary s;
                 try (ProgressListener progress = new ProgressListener("release " + id)) {
-                    s = rt.sender().send(id, progress, stop::get);
+                    s = rt.sender(actor).send(id, progress, stop::get);
                     System.out.println(s.describe());
                 } finally {
                     reported.countDown();

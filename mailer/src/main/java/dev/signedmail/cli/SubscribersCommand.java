@@ -17,7 +17,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "subscribers", mixinStandardHelpOptions = true, description = "Manage subscribers.",
         subcommands = {SubscribersCommand.Import.class, SubscribersCommand.Add.class, SubscribersCommand.ListCmd.class,
-                SubscribersCommand.Unsuppress.class, SubscribersCommand.Export.class, SubscribersCommand.Forget.class})
+                SubscribersCommand.Unsuppress.class, SubscribersCommand.Export.class, SubscribersCommand.Forget.class,
+                SubscribersCommand.SendConfirmations.class})
 final class SubscribersCommand {
     @ParentCommand
     Main main;
@@ -55,6 +56,9 @@ final class SubscribersCommand {
         String name;
         @Option(names = "--topic", paramLabel = "T", description = "Topic (repeatable; default general).")
         List<String> topics = new ArrayList<>();
+        @Option(names = "--confirm", description = {"Double opt-in: send the person a signed confirmation e-mail;",
+                "they are subscribed only when they confirm."})
+        boolean confirm;
 
         @Override
         public Integer call() {
@@ -76,6 +80,14 @@ final class SubscribersCommand {
                 clean.add(Topics.DEFAULT);
             }
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                if (confirm) {
+                    new dev.signedmail.subscriber.Confirmations(rt.db(), rt.tokenKeys())
+                            .request(address, EmailAddresses.cleanName(name), clean, "cli");
+                    var r = rt.confirmationSender().sendQueued(100);
+                    System.out.println("confirmation e-mail sent to " + address + " (" + r.sent() + " sent, "
+                            + r.notSent() + " not delivered); subscribed once confirmed");
+                    return r.notSent() > 0 ? 1 : 0;
+                }
                 SubscriberStore.Change c = rt.subscribers().add(address, EmailAddresses.cleanName(name), clean);
                 if (c == SubscriberStore.Change.ERASED_BEFORE) {
                     throw new Problem(address + " was erased on request; only its owner can subscribe again, through the"
@@ -175,6 +187,23 @@ final class SubscribersCommand {
                         : "no data held for " + a + "; its hash is recorded so it is never imported");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "send-confirmations", mixinStandardHelpOptions = true,
+            description = {"Send the signed confirmation e-mails queued by the public subscribe form (for cron:",
+                    "the web server holds no signing keys, so it cannot send them itself)."})
+    static final class SendConfirmations implements Callable<Integer> {
+        @ParentCommand
+        SubscribersCommand parent;
+
+        @Override
+        public Integer call() {
+            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
+                var r = rt.confirmationSender().sendQueued(10_000);
+                System.out.println("confirmation e-mails: " + r.sent() + " sent, " + r.notSent() + " to retry");
+                return r.notSent() > 0 ? 1 : 0;
+            }
         }
     }
 }

@@ -36,6 +36,7 @@ public enum Setting {
     FEEDBACK_POLL_MINUTES("feedback.poll.minutes", "5"),
 
     WEB_HOST("web.host", "127.0.0.1"),
+    SUBSCRIBE_TOPICS("subscribe.topics", "general"),
     WEB_PORT("web.port", "8080"),
 
     SMTP_HOST("smtp.host", "localhost"),
@@ -50,7 +51,14 @@ public enum Setting {
     SMIME_PASSWORD_FILE("smime.password.file", null),
     DKIM_KEY("dkim.key", null),
     DKIM_DOMAIN("dkim.domain", null),
-    DKIM_SELECTOR("dkim.selector", null);
+    DKIM_SELECTOR("dkim.selector", null),
+
+    SEND_HOURS("send.hours", "00:00-24:00"),
+    SEND_ZONE("send.zone", null),
+    SEND_BURST_LIMIT("send.burst.limit", "3"),
+    SEND_BURST_WINDOW_MINUTES("send.burst.window.minutes", "60"),
+    SCHEDULE_MAX_LATE_MINUTES("schedule.max.late.minutes", "60"),
+    ALERTS_TO("alerts.to", null);
 
     public final String key;
     final String defaultValue;

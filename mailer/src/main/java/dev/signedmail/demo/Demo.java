@@ -5,7 +5,10 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.signedmail.MailerRuntime;
 import dev.signedmail.Problem;
 import dev.signedmail.config.Settings;
+import dev.signedmail.operator.Actor;
+import dev.signedmail.operator.Role;
 import dev.signedmail.release.Release;
+import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.send.SendListener;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SendSummary;
@@ -71,12 +74,25 @@ public final class Demo {
                 CsvImport.Result imported = CsvImport.run(rt.db(), csv, false);
                 log.println("demo: imported " + imported.added() + " subscribers from the sample list");
                 String body = resourceText("demo/release.md");
-                long id = rt.releases().create("Witness appeal: collision on Station Road, road closed",
+                // the two-person flow: an editor writes and submits, a different operator approves
+                Actor editor = Actor.of(rt.operators().add("demo-editor", Role.EDITOR).operator(), "cli", "demo");
+                Actor approver = Actor.of(rt.operators().add("demo-approver", Role.APPROVER).operator(), "cli", "demo");
+                long id = rt.workflow().create(editor, ReleaseStore.validate(
+                        "Witness appeal: collision on Station Road, road closed",
                         "Officers ask for witnesses and dash-cam footage; Station Road is closed until further notice.",
-                        body, "https://news.example.org/releases/4401", "general");
+                        body, "https://news.example.org/releases/4401", "general"));
                 Release release = rt.releases().get(id);
-                log.println("demo: created release " + id + ": " + release.title());
-                ReleaseSender sender = rt.sender();
+                log.println("demo: demo-editor created release " + id + ": " + release.title());
+                rt.workflow().submit(editor, id);
+                try {
+                    rt.workflow().approve(editor, id);
+                    throw new IllegalStateException("the author's own approval was accepted");
+                } catch (Problem refused) {
+                    log.println("demo: demo-editor submitted it; its own approval is refused: " + refused.getMessage());
+                }
+                rt.workflow().approve(approver, id);
+                log.println("demo: demo-approver approved content " + rt.workflow().state(id).approvedHash());
+                ReleaseSender sender = rt.sender(approver);
                 summary = sender.send(id, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
                 log.println(summary.describe());
             }

@@ -1,5 +1,6 @@
 package dev.signedmail.outbox;
 
+import dev.signedmail.Problem;
 import dev.signedmail.store.Database;
 import java.time.Instant;
 import java.util.List;
@@ -26,13 +27,18 @@ public final class OutboxStore {
     public int snapshot(long releaseId) {
         return db.jdbi().inTransaction(h -> {
             // lock the release row so two senders cannot both snapshot it
-            Instant taken = h.createQuery("SELECT snapshot_at FROM releases WHERE id = :id FOR UPDATE")
-                    .bind("id", releaseId).mapTo(Instant.class).one();
-            if (taken != null) {
+            Map<String, Object> r = h.createQuery("SELECT snapshot_at, status, retracts_id FROM releases WHERE id = :id FOR UPDATE")
+                    .bind("id", releaseId).mapToMap().one();
+            if (r.get("snapshot_at") != null) {
                 return 0;
             }
+            // the send path checked the approval a moment ago; an edit since then made it a draft again
+            if (!"approved".equals(r.get("status")) && !"scheduled".equals(r.get("status"))) {
+                throw new Problem("release " + releaseId + " became " + r.get("status")
+                        + " while its send was starting; nothing was sent");
+            }
             Instant now = Instant.now();
-            int rows = h.createUpdate(Database.sql("outbox.snapshot"))
+            int rows = h.createUpdate(Database.sql(r.get("retracts_id") == null ? "outbox.snapshot" : "outbox.snapshot_retraction"))
                     .bind("release", releaseId).bind("now", now).execute();
             h.createUpdate("UPDATE releases SET snapshot_at = :now, status = 'sending', updated_at = :now WHERE id = :id")
                     .bind("now", now).bind("id", releaseId).execute();

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 
 /** Releases in the database: create with validation, read, move through their states. */
 public final class ReleaseStore {
@@ -17,8 +18,28 @@ public final class ReleaseStore {
         this.db = db;
     }
 
-    /** Validates and stores a new draft; returns its id. */
-    public long create(String title, String summary, String bodyMarkdown, String link, String topic) {
+    /** A release's content after validation: what is rendered, signed and approved. */
+    public record Content(String title, String summary, String bodyMarkdown, String link, String topic) {
+    }
+
+    /**
+     * Stores a release written by operator {@code authorId} in the caller's transaction; returns its
+     * id. Use {@code approval.Workflow#create}, which also records the author and audits it.
+     */
+    public static long insert(Handle h, long authorId, Content c, Long retractsId, String status) {
+        Instant now = Instant.now();
+        return h.createUpdate(
+                        "INSERT INTO releases (title, summary, body_md, link, topic, status, created_at, updated_at,"
+                                + " author_id, retracts_id)"
+                                + " VALUES (:title, :summary, :body, :link, :topic, :status, :now, :now, :author, :retracts)")
+                .bind("title", c.title()).bind("summary", c.summary()).bind("body", c.bodyMarkdown()).bind("link", c.link())
+                .bind("topic", c.topic()).bind("now", now).bind("status", status).bind("author", authorId)
+                .bind("retracts", retractsId)
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    }
+
+    /** Checks and normalises content; every problem names the option to fix. */
+    public static Content validate(String title, String summary, String bodyMarkdown, String link, String topic) {
         String t = oneLine(title);
         if (t == null) {
             throw new Problem("--title is empty: a release needs a title (it becomes the e-mail subject)");
@@ -48,22 +69,21 @@ public final class ReleaseStore {
         if (topicName == null) {
             throw new Problem("--topic '" + topic + "' must be lower-case letters, digits and dashes, e.g. road-closures");
         }
-        Instant now = Instant.now();
-        return db.jdbi().withHandle(h -> h.createUpdate(
-                        "INSERT INTO releases (title, summary, body_md, link, topic, status, created_at, updated_at)"
-                                + " VALUES (:title, :summary, :body, :link, :topic, 'draft', :now, :now)")
-                .bind("title", t).bind("summary", s).bind("body", bodyMarkdown).bind("link", l)
-                .bind("topic", topicName).bind("now", now)
-                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        return new Content(t, s, bodyMarkdown, l, topicName);
     }
 
     public Optional<Release> find(long id) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM releases WHERE id = :id")
+        return db.jdbi().withHandle(h -> find(h, id));
+    }
+
+    /** Reads a release in the caller's transaction. */
+    public static Optional<Release> find(Handle h, long id) {
+        return h.createQuery("SELECT * FROM releases WHERE id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> new Release(rs.getLong("id"), rs.getString("title"), rs.getString("summary"),
                         rs.getString("body_md"), rs.getString("link"), rs.getString("topic"),
                         rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getString("status")))
-                .findOne());
+                .findOne();
     }
 
     public Release get(long id) {

@@ -9,6 +9,7 @@ import dev.signedmail.render.RenderedRelease;
 import dev.signedmail.render.Renderer;
 import dev.signedmail.sign.OutgoingMessage;
 import dev.signedmail.sign.SignedMessageFactory;
+import dev.signedmail.subscriber.Confirmations;
 import dev.signedmail.subscriber.UnsubscribeTokens;
 import jakarta.mail.internet.InternetAddress;
 import java.io.UnsupportedEncodingException;
@@ -68,6 +69,28 @@ public final class MessageComposer {
         OutgoingMessage m = new OutgoingMessage(from, toAddress, r.subject(), date,
                 messageId(release.id(), token), listId, unsubscribe,
                 "mailto:" + unsubscribeMailto + "?subject=unsubscribe%20" + token, r.text(), r.html());
+        return factory.build(m);
+    }
+
+    /**
+     * The double opt-in e-mail, signed like a release. Its List-Unsubscribe link withdraws the
+     * request ("this wasn't me"), so one click in the mail program ends it.
+     */
+    public byte[] composeConfirmation(Confirmations.Request request, String token, Instant date) {
+        String confirmUrl = baseUrl + "/confirm/" + token;
+        String cancelUrl = baseUrl + "/confirm/" + token + "/cancel";
+        RenderedRelease r = renderer.renderConfirmation(request.email(), request.name(), request.topics(), confirmUrl,
+                request.expiresAt());
+        InternetAddress toAddress;
+        try {
+            toAddress = new InternetAddress(request.email(), request.name(), StandardCharsets.UTF_8.name());
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+        OutgoingMessage m = new OutgoingMessage(from, toAddress, r.subject(), date,
+                "confirm-" + request.id() + "." + token.substring(0, 10).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "x")
+                        + "@" + messageIdDomain,
+                listId, cancelUrl, null, r.text(), r.html());
         return factory.build(m);
     }
 

@@ -37,11 +37,13 @@ public final class ReleaseSender {
     private final VerpAddresses verp;
     private final FeedbackApplier feedback;
     private final int connections;
+    private final SendGuard guard;
 
     /** {@code feedback} receives every permanent refusal, like a bounce (listmonk's #2623 is that it did not). */
     public ReleaseSender(ReleaseStore releases, OutboxStore outbox, MessageComposer composer, SmtpRelay relay,
-                         VerpAddresses verp, FeedbackApplier feedback, int connections) {
+                         VerpAddresses verp, FeedbackApplier feedback, int connections, SendGuard guard) {
         this.feedback = feedback;
+        this.guard = guard;
         this.releases = releases;
         this.outbox = outbox;
         this.composer = composer;
@@ -64,9 +66,22 @@ public final class ReleaseSender {
 
     public SendSummary send(long releaseId, SendListener listener, StopSignal stopSignal) {
         Release release = releases.get(releaseId);
-        if ("draft".equals(release.status()) || "sending".equals(release.status())) {
+        // approval, content hash, halt and guardrails: before the snapshot and before any connection
+        guard.check(release);
+        if (!"sent".equals(release.status())) {
             composer.preflight(release);
         }
+        StopSignal stop = new StopSignal() {
+            @Override
+            public boolean stopRequested() {
+                return stopSignal.stopRequested() || guard.stopRequested(releaseId);
+            }
+
+            @Override
+            public String reason() {
+                return guard.stopRequested(releaseId) ? guard.stopReason() : stopSignal.reason();
+            }
+        };
         long start = System.nanoTime();
         outbox.snapshot(releaseId);
         Map<String, Integer> before = outbox.counts(releaseId);
@@ -75,7 +90,7 @@ public final class ReleaseSender {
         Run run = new Run();
         listener.started(toDo);
         if (toDo > 0) {
-            pump(release, listener, stopSignal, run);
+            pump(release, listener, stop, run);
         }
         listener.finished();
         if (run.error.get() != null) {
@@ -84,8 +99,12 @@ public final class ReleaseSender {
         boolean finished = outbox.finishIfDone(releaseId);
         Map<String, Integer> after = outbox.counts(releaseId);
         int left = after.getOrDefault("pending", 0) + after.getOrDefault("retry", 0);
-        return new SendSummary(releaseId, run.sent.get(), run.failed.get(), run.retry.get(), settled, left,
+        SendSummary summary = new SendSummary(releaseId, run.sent.get(), run.failed.get(), run.retry.get(), settled, left,
                 (System.nanoTime() - start) / 1e9, finished, run.stop.get(), after);
+        if (finished) {
+            guard.finished(release, summary);
+        }
+        return summary;
     }
 
     private void pump(Release release, SendListener listener, StopSignal stopSignal, Run run) {
@@ -117,7 +136,7 @@ public final class ReleaseSender {
                 after = batch.get(batch.size() - 1).id();
             }
             if (stopSignal.stopRequested() && run.stop.get() == null) {
-                run.stop.compareAndSet(null, "interrupted");
+                run.stop.compareAndSet(null, stopSignal.reason());
             }
             if (run.stop.get() != null) {
                 queue.clear(); // rows not yet taken stay pending in the database
@@ -142,7 +161,10 @@ public final class ReleaseSender {
                 if (row == END) {
                     return;
                 }
-                if (run.stop.get() != null || stopSignal.stopRequested()) {
+                if (run.stop.get() == null && stopSignal.stopRequested()) {
+                    run.stop.compareAndSet(null, stopSignal.reason());
+                }
+                if (run.stop.get() != null) {
                     continue; // drain without sending; the row stays pending for the next run
                 }
                 byte[] message;
@@ -183,9 +205,13 @@ public final class ReleaseSender {
         }
     }
 
-    /** Asked between messages whether to stop (Ctrl-C, and later `halt`). */
+    /** Asked between messages whether to stop (Ctrl-C; the {@link SendGuard} adds `halt`). */
     public interface StopSignal {
         boolean stopRequested();
+
+        default String reason() {
+            return "interrupted";
+        }
 
         StopSignal NEVER = () -> false;
     }

@@ -4,7 +4,11 @@ import dev.signedmail.MailerRuntime;
 import dev.signedmail.Problem;
 import dev.signedmail.config.Setting;
 import dev.signedmail.subscriber.Subscriptions;
+import dev.signedmail.subscriber.Confirmations;
+import dev.signedmail.subscriber.Topics;
 import io.javalin.Javalin;
+import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,10 @@ public final class WebServer implements AutoCloseable {
         Pages pages = new Pages();
         SubscriberPages subscriberPages = new SubscriberPages(rt.tokens(), new Subscriptions(rt.db()), pages,
                 rt.settings().required(Setting.ORGANISATION));
+        List<String> topics = Arrays.stream(rt.settings().required(Setting.SUBSCRIBE_TOPICS).split(","))
+                .map(String::strip).map(Topics::normalise).filter(java.util.Objects::nonNull).toList();
+        SubscribePages subscribePages = new SubscribePages(new Confirmations(rt.db(), rt.tokenKeys()), pages,
+                rt.settings().required(Setting.ORGANISATION), topics, new RateLimiter(10, 3_600_000L));
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = 1_000_000L;
@@ -46,6 +54,7 @@ public final class WebServer implements AutoCloseable {
             });
             cfg.routes.get("/health", ctx -> ctx.result("ok"));
             subscriberPages.register(cfg.routes);
+            subscribePages.register(cfg.routes);
         });
         try {
             app.start(host, port);

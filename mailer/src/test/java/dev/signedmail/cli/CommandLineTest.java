@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signedmail.TestSupport;
+import dev.signedmail.MailerRuntime;
 import dev.signedmail.testing.CliRun;
+import dev.signedmail.testing.Flow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +36,12 @@ class CommandLineTest {
         for (List<String> cmd : List.<List<String>>of(List.of(), List.of("init"), List.of("subscribers"), List.of("subscribers", "import"),
                 List.of("subscribers", "add"), List.of("subscribers", "list"), List.of("release"),
                 List.of("release", "create"), List.of("release", "show"), List.of("release", "preview"),
-                List.of("release", "send"), List.of("demo"))) {
+                List.of("release", "send"), List.of("release", "edit"), List.of("release", "submit"),
+                List.of("release", "approve"), List.of("release", "reject"), List.of("release", "schedule"),
+                List.of("release", "confirm"), List.of("release", "retract"), List.of("operators"),
+                List.of("operators", "add"), List.of("operators", "list"), List.of("operators", "password"),
+                List.of("operators", "token"), List.of("operators", "disable"), List.of("audit"), List.of("audit", "show"),
+                List.of("audit", "verify"), List.of("halt"), List.of("resume"), List.of("run-due"), List.of("demo"))) {
             List<String> withHelp = new java.util.ArrayList<>(cmd);
             withHelp.add("--help");
             String[] args = withHelp.toArray(new String[0]);
@@ -62,14 +69,22 @@ class CommandLineTest {
 
         Path body = dir.resolve("b.md");
         Files.writeString(body, "Body");
+        Flow flow;
+        try (MailerRuntime rt = MailerRuntime.open(dev.signedmail.config.Settings.load(cfg, Map.of()))) {
+            flow = Flow.operators(rt, dir.resolve("tokens"));
+        }
+        String ed = flow.editorToken.toString();
+        String ap = flow.approverToken.toString();
         Path badKeys = config(Map.of("smime.keystore", dir.resolve("nope.p12").toString()));
-        String id = CliRun.of("--config", badKeys.toString(), "release", "create", "--title", "T", "--body", body.toString()).out().strip();
-        CliRun noKey = CliRun.of("--config", badKeys.toString(), "release", "send", id);
+        String id = CliRun.of("--config", badKeys.toString(), "--token-file", ed, "release", "create", "--title", "T", "--body", body.toString()).out().strip();
+        assertEquals(0, CliRun.of("--config", badKeys.toString(), "--token-file", ed, "release", "submit", id).exitCode);
+        assertEquals(0, CliRun.of("--config", badKeys.toString(), "--token-file", ap, "release", "approve", id).exitCode);
+        CliRun noKey = CliRun.of("--config", badKeys.toString(), "--token-file", ap, "release", "send", id);
         assertEquals(1, noKey.exitCode, noKey.toString());
         assertTrue(noKey.stderr.contains("nope.p12") && noKey.stderr.contains("MAILER_SMIME_KEYSTORE"), noKey.stderr);
 
         Path wrongFrom = config(Map.of("from", "Someone <someone@example.org>"));
-        CliRun mismatch = CliRun.of("--config", wrongFrom.toString(), "release", "send", id);
+        CliRun mismatch = CliRun.of("--config", wrongFrom.toString(), "--token-file", ap, "release", "send", id);
         assertEquals(1, mismatch.exitCode, mismatch.toString());
         assertTrue(mismatch.stderr.contains("someone@example.org") && mismatch.stderr.contains("signer.p12"), mismatch.stderr);
     }
@@ -77,7 +92,7 @@ class CommandLineTest {
     @Test
     void secretsAreNeverCommandLineOptions() {
         CliRun all = CliRun.of("help");
-        for (String cmd : List.of("init", "subscribers", "release", "demo")) {
+        for (String cmd : List.of("init", "subscribers", "release", "operators", "audit", "halt", "run-due", "demo")) {
             String help = CliRun.of(cmd, "--help").out().toLowerCase();
             assertFalse(help.contains("--password") || help.contains("--secret") || help.contains("--key "), help);
         }

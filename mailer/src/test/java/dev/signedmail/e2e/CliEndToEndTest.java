@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -81,20 +82,39 @@ class CliEndToEndTest {
         assertEquals(0, imported.exitCode, imported.toString());
         assertTrue(imported.out().contains("4 added"), imported.out());
 
+        // operators: the first admin needs no token (there is no admin yet); then tokens are needed
+        CliRun admin = cli("operators", "add", "chief", "--role", "admin");
+        assertEquals(0, admin.exitCode, admin.toString());
+        Path adminToken = tokenFile(admin, "chief");
+        assertEquals(1, cli("operators", "add", "sneaky", "--role", "admin").exitCode, "only the first admin is free");
+        Path ed = tokenFile(cli("--token-file", adminToken.toString(), "operators", "add", "ed", "--role", "editor"), "ed");
+        Path ap = tokenFile(cli("--token-file", adminToken.toString(), "operators", "add", "ap", "--role", "approver"), "ap");
+
         Path body = dir.resolve("body.md");
         Files.writeString(body, "Officers **appeal** for witnesses.\n\n- call 101\n");
-        CliRun created = cli("release", "create", "--title", "Road closed\r\nBcc: victim@example.org",
+        assertEquals(1, cli("release", "create", "--title", "T", "--body", body.toString()).exitCode, "no token, no release");
+        CliRun created = cli("--token-file", ed.toString(), "release", "create", "--title", "Road closed\r\nBcc: victim@example.org",
                 "--body", body.toString(), "--summary", "Station Road closed", "--link", "https://example.org/n/1");
         assertEquals(0, created.exitCode, created.toString());
         String id = created.out().strip();
         assertTrue(id.matches("\\d+"), "create prints the id alone: " + created.out());
+
+        CliRun early = cli("--token-file", ed.toString(), "release", "send", id);
+        assertEquals(1, early.exitCode, early.toString());
+        assertTrue(early.stderr.contains("not approved"), early.stderr);
+        assertEquals(0, cli("--token-file", ed.toString(), "release", "submit", id).exitCode);
+        CliRun self = cli("--token-file", ed.toString(), "release", "approve", id);
+        assertEquals(1, self.exitCode, self.toString());
+        CliRun approved = cli("--token-file", ap.toString(), "release", "approve", id);
+        assertEquals(0, approved.exitCode, approved.toString());
+        assertEquals(0, smtp.getReceivedMessages().length, "nothing left before the approved send");
 
         CliRun preview = cli("release", "preview", id, "--to", "zoe@example.com");
         assertEquals(0, preview.exitCode, preview.toString());
         checkSigned(preview.stdout, "zoe@example.com");
         assertEquals(0, smtp.getReceivedMessages().length, "preview sends nothing");
 
-        CliRun send = cli("release", "send", id);
+        CliRun send = cli("--token-file", ed.toString(), "release", "send", id);
         assertEquals(0, send.exitCode, send.toString());
         assertTrue(send.out().contains("sent 3, failed 0, retry-later 0"), send.out());
         MimeMessage[] received = smtp.getReceivedMessages();
@@ -115,13 +135,30 @@ class CliEndToEndTest {
         }
         assertEquals(3, unsubscribeLinks.size(), "unsubscribe links are per subscriber");
 
-        CliRun again = cli("release", "send", id);
+        CliRun again = cli("--token-file", ap.toString(), "release", "send", id);
         assertEquals(0, again.exitCode, again.toString());
         assertTrue(again.out().contains("sent 0") && again.out().contains("skipped 3"), again.out());
         assertEquals(3, smtp.getReceivedMessages().length, "a second send delivers nothing twice");
 
         CliRun show = cli("release", "show", id);
         assertTrue(show.out().contains("status:  sent") && show.out().contains("sent=3"), show.out());
+        assertTrue(show.out().contains("author:  ed") && show.out().contains("approved: by ap"), show.out());
+
+        CliRun verify = cli("--token-file", ap.toString(), "audit", "verify");
+        assertEquals(0, verify.exitCode, verify.toString());
+        CliRun audit = cli("--token-file", ap.toString(), "audit", "show", "--release", id);
+        for (String action : List.of("create", "submit", "approve", "send", "sent")) {
+            assertTrue(audit.out().contains(" " + action + " "), action + " is audited: " + audit.out());
+        }
+    }
+
+    /** Saves the token a command printed alone on its last line. */
+    private Path tokenFile(CliRun added, String name) throws Exception {
+        assertEquals(0, added.exitCode, added.toString());
+        String[] lines = added.out().strip().split("\n");
+        String token = lines[lines.length - 1];
+        assertTrue(token.matches("[A-Za-z0-9_-]{43}"), "32 random bytes, base64url: " + token);
+        return Files.writeString(dir.resolve(name + ".token"), token);
     }
 
     private void checkSigned(byte[] message, String recipient) throws Exception {

@@ -31,6 +31,7 @@ class CrashResumeTest {
 
     @TempDir
     Path dir;
+    dev.signedmail.testing.Flow flow;
 
     @Test
     void killMinus9MidBatchThenRerunDeliversEveryoneOnceExceptInFlight() throws Exception {
@@ -50,14 +51,15 @@ class CrashResumeTest {
                 Path file = dir.resolve("subs.csv");
                 Files.writeString(file, csv);
                 dev.signedmail.subscriber.CsvImport.run(rt.db(), file, false);
-                id = rt.releases().create("Crash test", "s", "Body.", null, "general");
+                flow = dev.signedmail.testing.Flow.operators(rt, dir.resolve("tokens"));
+                id = flow.approved(rt, "Crash test", "Body.", "general");
             }
             Path config = dir.resolve("mailer.properties");
             StringBuilder props = new StringBuilder();
             cfg.forEach((k, v) -> props.append(k).append(" = ").append(v.replace("\\", "\\\\")).append('\n'));
             Files.writeString(config, props);
 
-            Process first = start(config, id);
+            Process first = start(config, id, flow.approverToken);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (smtp.getReceivedMessages().length < 40 && first.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
@@ -68,7 +70,7 @@ class CrashResumeTest {
             assertTrue(atKill >= 40 && atKill < SUBSCRIBERS,
                     "the kill must land mid-batch; delivered at kill: " + atKill);
 
-            Process second = start(config, id);
+            Process second = start(config, id, flow.approverToken);
             assertTrue(second.waitFor(180, TimeUnit.SECONDS), "the rerun finishes");
             String out = new String(second.getInputStream().readAllBytes());
             assertEquals(0, second.exitValue(), out);
@@ -89,10 +91,11 @@ class CrashResumeTest {
         }
     }
 
-    private static Process start(Path config, long releaseId) throws Exception {
+    private static Process start(Path config, long releaseId, Path token) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.signedmail.cli.Main", "--config", config.toString(), "release", "send", Long.toString(releaseId)));
+                "dev.signedmail.cli.Main", "--config", config.toString(), "--token-file", token.toString(),
+                "release", "send", Long.toString(releaseId)));
         pb.environment().keySet().removeIf(k -> k.startsWith("MAILER_"));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.PIPE);

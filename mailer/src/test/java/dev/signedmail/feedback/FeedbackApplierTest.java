@@ -81,10 +81,10 @@ class FeedbackApplierTest {
     }
 
     @Test
-    void aRefusalCausedOnOurSideAlertsAndDoesNotPenalise() {
+    void aRefusalCausedOnOurSideAlertsAndDoesNotPenalise() throws Exception {
         rt.subscribers().add("reader@example.net", null, List.of("general"));
         long id = rt.subscribers().find("reader@example.net").orElseThrow().id();
-        long release = rt.releases().create("T", "s", "b", null, "general");
+        long release = dev.signedmail.testing.Flow.operators(rt, dir.resolve("t")).approved(rt, "T", "b", "general");
         rt.outbox().snapshot(release);
         long row = rt.db().jdbi().withHandle(h -> h.createQuery("SELECT id FROM outbox WHERE subscriber_id = :s")
                 .bind("s", id).mapTo(Long.class).one());
@@ -112,9 +112,9 @@ class FeedbackApplierTest {
     }
 
     @Test
-    void theVerpTokenNamesTheSubscriberEvenWhenTheBounceNamesNobody() {
+    void theVerpTokenNamesTheSubscriberEvenWhenTheBounceNamesNobody() throws Exception {
         rt.subscribers().add("quiet@example.com", null, List.of("general"));
-        long release = rt.releases().create("T", "s", "b", null, "general");
+        long release = dev.signedmail.testing.Flow.operators(rt, dir.resolve("t")).approved(rt, "T", "b", "general");
         rt.outbox().snapshot(release);
         long row = rt.db().jdbi().withHandle(h -> h.createQuery("SELECT id FROM outbox").mapTo(Long.class).one());
         String token = rt.verp().tokenOf(rt.verp().envelopeFrom(row));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.signedmail.MailerRuntime;
 import dev.signedmail.TestSupport;
 import dev.signedmail.config.Settings;
+import dev.signedmail.testing.Flow;
 import dev.signedmail.testing.ScriptedSmtpServer;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,19 +24,22 @@ class DeliveryOutcomesTest {
     private static final List<String> AUDIENCE = List.of(
             "first@example.org", "reject@example.org", "later@example.org", "last@example.org");
 
-    private long prepare(Settings s) {
+    private Flow flow;
+
+    private long prepare(Settings s) throws Exception {
         MailerRuntime.init(s);
         try (MailerRuntime rt = MailerRuntime.open(s)) {
             for (String a : AUDIENCE) {
                 rt.subscribers().add(a, null, List.of("general"));
             }
-            return rt.releases().create("Test release", "summary", "Body **text**.", null, "general");
+            flow = Flow.operators(rt, dir.resolve("tokens"));
+            return flow.approved(rt, "Test release", "Body **text**.", "general");
         }
     }
 
     private SendSummary send(Settings s, long id) {
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            return rt.sender().send(id, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
+            return rt.sender(flow.approver).send(id, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
         }
     }
 

@@ -1,0 +1,157 @@
+package dev.signedmail.subscriber;
+
+import dev.signedmail.store.Database;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Double opt-in: a subscription request waits until the owner of the address confirms it from the
+ * signed confirmation e-mail. The link's token is an HMAC of the request's id (nothing secret is
+ * stored), the request expires, and asking again soon after sends nothing new — so the form cannot
+ * be used to flood someone's inbox, and its answer never tells whether an address is subscribed.
+ */
+public final class Confirmations {
+
+    public static final Duration VALID_FOR = Duration.ofHours(48);
+    /** A new request for an address within this time of the last one sends no second e-mail. */
+    static final Duration QUIET = Duration.ofMinutes(15);
+    private static final int MAC_BYTES = 16;
+
+    private final Database db;
+    private final List<byte[]> keys;
+
+    public Confirmations(Database db, TokenKeys keys) {
+        this.db = db;
+        this.keys = keys.all().stream().map(Confirmations::derive).toList();
+    }
+
+    /** A request as the confirmation e-mail and page need it. */
+    public record Request(long id, String email, String name, List<String> topics, Instant expiresAt, boolean confirmed) {
+        public boolean expired(Instant now) {
+            return now.isAfter(expiresAt);
+        }
+    }
+
+    /** Records a request (or finds a recent one for the same address); nothing is subscribed yet. */
+    public void request(String email, String name, Collection<String> topics, String source) {
+        Instant now = Instant.now();
+        db.jdbi().useTransaction(h -> {
+            boolean recent = h.createQuery("SELECT COUNT(*) FROM confirmations WHERE email = :e AND requested_at > :since"
+                            + " AND confirmed_at IS NULL")
+                    .bind("e", email).bind("since", now.minus(QUIET)).mapTo(Integer.class).one() > 0;
+            if (recent) {
+                return;
+            }
+            h.createUpdate("INSERT INTO confirmations (email, name, topics, source, requested_at, expires_at)"
+                            + " VALUES (:e, :n, :t, :s, :now, :exp)")
+                    .bind("e", email).bind("n", name).bind("t", String.join(",", topics)).bind("s", source)
+                    .bind("now", now).bind("exp", now.plus(VALID_FOR)).execute();
+        });
+    }
+
+    /** Requests whose e-mail has not gone out yet and that have not expired, oldest first. */
+    public List<Request> unsent(int limit) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM confirmations WHERE sent_at IS NULL"
+                        + " AND expires_at > :now ORDER BY id")
+                .bind("now", Instant.now()).setMaxRows(limit).map((rs, ctx) -> row(rs)).list());
+    }
+
+    public void markSent(long id) {
+        db.jdbi().useHandle(h -> h.createUpdate("UPDATE confirmations SET sent_at = :now WHERE id = :id")
+                .bind("now", Instant.now()).bind("id", id).execute());
+    }
+
+    public String token(long id) {
+        byte[] idBytes = ByteBuffer.allocate(8).putLong(id).array();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ByteBuffer.allocate(8 + MAC_BYTES).put(idBytes).put(mac(keys.get(0), idBytes)).array());
+    }
+
+    /** The request a genuine token names; empty for a forged or damaged token. */
+    public Optional<Request> find(String token) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(token);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (raw.length != 8 + MAC_BYTES) {
+            return Optional.empty();
+        }
+        byte[] id = Arrays.copyOf(raw, 8);
+        byte[] given = Arrays.copyOfRange(raw, 8, raw.length);
+        boolean genuine = false;
+        for (byte[] key : keys) {
+            genuine |= MessageDigest.isEqual(mac(key, id), given);
+        }
+        if (!genuine) {
+            return Optional.empty();
+        }
+        long rowId = ByteBuffer.wrap(id).getLong();
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM confirmations WHERE id = :id")
+                .bind("id", rowId).map((rs, ctx) -> row(rs)).findOne());
+    }
+
+    /** Confirms: the address becomes (or stays) an active subscriber of the requested topics. */
+    public boolean confirm(Request r) {
+        if (r.expired(Instant.now())) {
+            return false;
+        }
+        return db.jdbi().inTransaction(h -> {
+            Instant now = Instant.now();
+            int claimed = h.createUpdate("UPDATE confirmations SET confirmed_at = :now WHERE id = :id AND confirmed_at IS NULL")
+                    .bind("now", now).bind("id", r.id()).execute();
+            if (claimed == 0) {
+                return true; // confirmed before: the same answer again
+            }
+            // the owner asked for it themselves: an earlier erasure no longer blocks the address
+            h.createUpdate("DELETE FROM erased_addresses WHERE email_sha256 = :h").bind("h", PersonalData.hash(r.email())).execute();
+            SubscriberStore.upsert(h, r.email(), r.name(), r.topics(), now);
+            long id = h.createQuery("SELECT id FROM subscribers WHERE email = :e").bind("e", r.email()).mapTo(Long.class).one();
+            // confirming re-subscribes someone who had unsubscribed, but never lifts a suppression
+            h.createUpdate("UPDATE subscribers SET status = 'active', updated_at = :now WHERE id = :id AND status = 'unsubscribed'")
+                    .bind("now", now).bind("id", id).execute();
+            Subscriptions.event(h, id, "subscribed", String.join(",", r.topics()), "confirm", null, now);
+            return true;
+        });
+    }
+
+    /** Withdraws an unconfirmed request (the "this wasn't me" link): it can no longer be confirmed. */
+    public void cancel(Request r) {
+        db.jdbi().useHandle(h -> h.createUpdate("UPDATE confirmations SET expires_at = :now WHERE id = :id AND confirmed_at IS NULL")
+                .bind("now", Instant.now()).bind("id", r.id()).execute());
+    }
+
+    private static Request row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        List<String> topics = new ArrayList<>(Arrays.asList(rs.getString("topics").split(",")));
+        return new Request(rs.getLong("id"), rs.getString("email"), rs.getString("name"), topics,
+                rs.getObject("expires_at", OffsetDateTime.class).toInstant(), rs.getObject("confirmed_at") != null);
+    }
+
+    private static byte[] mac(byte[] key, byte[] data) {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(key, "HmacSHA256"));
+            return Arrays.copyOf(m.doFinal(data), MAC_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] derive(byte[] master) {
+        return mac(master, "signedmail confirm v1".getBytes(StandardCharsets.US_ASCII));
+    }
+}
