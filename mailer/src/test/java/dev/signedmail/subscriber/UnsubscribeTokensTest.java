@@ -51,6 +51,28 @@ class UnsubscribeTokensTest {
     }
 
     @Test
+    void thousandsOfRandomSingleByteMutationsAreAllRejected() {
+        Path f = dir.resolve("keys");
+        TokenKeys.createIfMissing(f);
+        UnsubscribeTokens t = tokens(f);
+        java.util.Random random = new java.util.Random(20261122);
+        int accepted = 0;
+        for (int i = 0; i < 5_000; i++) {
+            byte[] raw = Base64.getUrlDecoder().decode(t.issue(1 + random.nextInt(1_000_000), "general"));
+            int at = random.nextInt(raw.length);
+            byte replacement = (byte) random.nextInt(256);
+            if (replacement == raw[at]) {
+                replacement ^= 1;
+            }
+            raw[at] = replacement;
+            if (t.verify(Base64.getUrlEncoder().withoutPadding().encodeToString(raw)).isPresent()) {
+                accepted++;
+            }
+        }
+        assertEquals(0, accepted);
+    }
+
+    @Test
     void aTokenFromAnotherKeyOrARetiredKeyIsRejected() throws Exception {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
