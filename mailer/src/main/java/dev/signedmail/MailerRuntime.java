@@ -13,6 +13,7 @@ import dev.signedmail.guard.HaltSwitch;
 import dev.signedmail.operator.Actor;
 import dev.signedmail.operator.OperatorStore;
 import dev.signedmail.outbox.OutboxStore;
+import dev.signedmail.outbox.RetryPolicy;
 import dev.signedmail.outbox.VerpAddresses;
 import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.render.Renderer;
@@ -20,6 +21,7 @@ import dev.signedmail.render.Site;
 import dev.signedmail.send.AlertMailer;
 import dev.signedmail.send.ConfirmationSender;
 import dev.signedmail.send.MessageComposer;
+import dev.signedmail.send.SendOptions;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
 import dev.signedmail.sign.DkimKey;
@@ -106,6 +108,17 @@ public final class MailerRuntime implements AutoCloseable {
                 new SmtpRelay(settings, settings.from().getAddress()));
     }
 
+    /** Connections, leases, retry schedule and rate limit of a send, from the settings. */
+    public SendOptions sendOptions() {
+        return new SendOptions(settings.integer(Setting.SMTP_CONNECTIONS, 1, 64),
+                Duration.ofSeconds(settings.integer(Setting.SEND_LEASE_SECONDS, 5, 3600)),
+                new RetryPolicy(Duration.ofMillis((long) (settings.number(Setting.SEND_RETRY_BASE_SECONDS, 0.01, 3600) * 1000)),
+                        Duration.ofSeconds(settings.integer(Setting.SEND_RETRY_MAX_SECONDS, 1, 86_400)),
+                        Duration.ofHours(settings.integer(Setting.SEND_RETRY_MAX_AGE_HOURS, 1, 720))),
+                Duration.ofMillis((long) (settings.number(Setting.SEND_PATIENCE_SECONDS, 0.1, 86_400) * 1000)),
+                settings.number(Setting.SEND_RATE_PER_SECOND, 0, 1_000_000));
+    }
+
     /** Applies bounces, complaints and refusals to subscribers. */
     public FeedbackApplier feedback() {
         return new FeedbackApplier(db, verp(), new SuppressionPolicy(settings.number(Setting.BOUNCE_THRESHOLD, 0.5, 100),
@@ -164,8 +177,7 @@ public final class MailerRuntime implements AutoCloseable {
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
         SendGate gate = new SendGate(db, workflow(), haltSwitch(), new Guardrails(settings, db), actor,
                 () -> new AlertMailer(settings, c, relay));
-        return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(),
-                settings.integer(Setting.SMTP_CONNECTIONS, 1, 64), gate);
+        return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(), sendOptions(), gate);
     }
 
     @Override

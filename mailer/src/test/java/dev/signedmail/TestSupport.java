@@ -30,6 +30,10 @@ public final class TestSupport {
         cfg.put("smtp.port", Integer.toString(smtpPort));
         cfg.put("smtp.connections", "2");
         cfg.put("smtp.timeout.seconds", "10");
+        // retries in tests: quick backoff, and a run gives up after 3 s without progress
+        cfg.put("send.retry.base.seconds", "0.2");
+        cfg.put("send.retry.max.seconds", "2");
+        cfg.put("send.patience.seconds", "3");
         cfg.put("smime.keystore", keys().resolve("signer.p12").toString());
         cfg.put("smime.password.file", keys().resolve("signer.p12.password").toString());
         cfg.put("dkim.key", keys().resolve("dkim-private.pem").toString());

@@ -46,6 +46,12 @@ public enum Setting {
     SMTP_TLS("smtp.tls", "none"),
     SMTP_CONNECTIONS("smtp.connections", "4"),
     SMTP_TIMEOUT_SECONDS("smtp.timeout.seconds", "60"),
+    SEND_LEASE_SECONDS("send.lease.seconds", "120"),
+    SEND_RETRY_BASE_SECONDS("send.retry.base.seconds", "10"),
+    SEND_RETRY_MAX_SECONDS("send.retry.max.seconds", "900"),
+    SEND_RETRY_MAX_AGE_HOURS("send.retry.max.age.hours", "24"),
+    SEND_PATIENCE_SECONDS("send.patience.seconds", "600"),
+    SEND_RATE_PER_SECOND("send.rate.per.second", "0"),
 
     SMIME_KEYSTORE("smime.keystore", null),
     SMIME_PASSWORD_FILE("smime.password.file", null),

@@ -2,6 +2,7 @@ package dev.signedmail.outbox;
 
 import dev.signedmail.Problem;
 import dev.signedmail.store.Database;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -55,22 +56,83 @@ public final class OutboxStore {
                 .bind("release", releaseId).bind("now", Instant.now()).execute());
     }
 
-    /** The next rows to deliver with ids above {@code afterId}, at most {@code limit}. */
-    public List<OutboxRow> nextBatch(long releaseId, long afterId, int limit) {
-        return db.jdbi().withHandle(h -> h.createQuery(Database.sql("outbox.next_batch"))
-                .bind("release", releaseId).bind("after", afterId).bind("limit", limit)
-                .map((rs, ctx) -> new OutboxRow(rs.getLong("id"), rs.getLong("release_id"), rs.getLong("subscriber_id"),
-                        rs.getString("email"), rs.getString("name"), rs.getString("status"), rs.getInt("attempts")))
-                .list());
+    /**
+     * Claims up to {@code limit} rows for {@code owner} with a lease: rows still to deliver, due,
+     * and not leased by a live sender. Rows whose sender is known to be dead (a process on this
+     * host that no longer exists) are taken at once, without waiting for the lease to run out.
+     */
+    public List<OutboxRow> claim(long releaseId, String owner, int limit, Duration lease) {
+        List<String> dead = deadOwners(releaseId);
+        return db.jdbi().inTransaction(h -> {
+            Instant now = Instant.now();
+            List<Long> ids = h.createQuery(Database.sql("outbox.claimable"))
+                    .bind("release", releaseId).bind("now", now).bind("limit", limit)
+                    .bindList("dead", dead.isEmpty() ? List.of("-") : dead)
+                    .mapTo(Long.class).list();
+            if (ids.isEmpty()) {
+                return List.of();
+            }
+            h.createUpdate(Database.sql("outbox.lease")).bind("owner", owner).bind("until", now.plus(lease))
+                    .bindList("ids", ids).execute();
+            return h.createQuery(Database.sql("outbox.rows")).bindList("ids", ids)
+                    .map((rs, ctx) -> new OutboxRow(rs.getLong("id"), rs.getLong("release_id"), rs.getLong("subscriber_id"),
+                            rs.getString("email"), rs.getString("name"), rs.getString("status"), rs.getInt("attempts"),
+                            instant(rs.getObject("first_attempt_at"))))
+                    .list();
+        });
     }
 
-    /** Records the relay's answer for one row; committed before this returns. */
-    public void record(long rowId, Outcome outcome) {
+    /** Lease owners of this release that ran on this host in a process that has ended. */
+    private List<String> deadOwners(long releaseId) {
+        List<String> owners = db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT DISTINCT lease_owner FROM outbox WHERE release_id = :r AND lease_owner IS NOT NULL"
+                                + " AND status IN ('pending', 'retry')")
+                .bind("r", releaseId).mapTo(String.class).list());
+        List<String> dead = new java.util.ArrayList<>();
+        for (String o : owners) {
+            if (LeaseOwner.diedOnThisHost(o)) {
+                dead.add(o);
+            }
+        }
+        return dead;
+    }
+
+    /** When something of this release may next become claimable for {@code owner}; empty when nothing is left. */
+    public java.util.Optional<Instant> nextWake(long releaseId, String owner) {
+        return db.jdbi().withHandle(h -> h.createQuery(Database.sql("outbox.next_wake"))
+                .bind("release", releaseId).bind("owner", owner).bind("now", Instant.now())
+                .map((rs, ctx) -> instant(rs.getObject("wake"))).findOne().flatMap(java.util.Optional::ofNullable));
+    }
+
+    /** Gives back the unsent rows {@code owner} still holds, so another sender can take them at once. */
+    public void releaseLeases(long releaseId, String owner) {
+        db.jdbi().useHandle(h -> h.createUpdate(Database.sql("outbox.release_leases"))
+                .bind("release", releaseId).bind("owner", owner).execute());
+    }
+
+    /** Records the relay's answer for one row; committed before this returns. {@code next}: when to retry, or null. */
+    public void record(long rowId, Outcome outcome, Instant next) {
         String reply = outcome.reply() == null ? null
                 : outcome.reply().length() > 1000 ? outcome.reply().substring(0, 1000) : outcome.reply();
         db.jdbi().useHandle(h -> h.createUpdate(Database.sql("outbox.record"))
                 .bind("id", rowId).bind("status", outcome.status().column).bind("reply", reply)
-                .bind("now", Instant.now()).execute());
+                .bind("next", next).bind("now", Instant.now()).execute());
+    }
+
+    static Instant instant(Object o) {
+        if (o == null) {
+            return null;
+        }
+        if (o instanceof java.time.OffsetDateTime t) {
+            return t.toInstant();
+        }
+        if (o instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        if (o instanceof Instant i) {
+            return i;
+        }
+        throw new IllegalStateException("unexpected time value " + o.getClass());
     }
 
     /** How many rows of a release are in each state. */

@@ -2,16 +2,19 @@ package dev.signedmail.send;
 
 import dev.signedmail.Problem;
 import dev.signedmail.feedback.FeedbackApplier;
+import dev.signedmail.outbox.LeaseOwner;
 import dev.signedmail.outbox.OutboxRow;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.Outcome;
 import dev.signedmail.outbox.VerpAddresses;
 import dev.signedmail.release.Release;
 import dev.signedmail.release.ReleaseStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,16 +22,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs a release as a pipe: snapshot the audience → read a batch → render + sign → send over a
- * small pool of connections → record each relay answer. The resume point is each row's state,
- * which changes only when the relay has answered, so an interrupted run loses nothing and a rerun
- * sends only what was not acknowledged.
+ * Runs a release as a pipe: snapshot the audience → claim a batch (with a lease) → render + sign →
+ * send over a small pool of connections → record each relay answer. The resume point is each row's
+ * state, which changes only when the relay has answered, so an interrupted run loses nothing and a
+ * rerun sends only what was not acknowledged. Any number of senders (processes, machines) can run
+ * the same release at once: each claims different rows, and the rows of one that dies are taken
+ * over when its lease runs out. A 4xx or a broken connection is retried in the same run, later and
+ * later (backoff with jitter), until the row's maximum age.
  */
 public final class ReleaseSender {
 
-    private static final int BATCH = 500;
-    /** Connection failures in a row (over all workers) after which the relay counts as down. */
-    private static final int RELAY_DOWN_AFTER = 5;
+    /** Rows claimed at a time: small, so a dead sender's lease holds back little. */
+    private static final int BATCH = 100;
+    /** Longest sleep between looks for due retries or expired leases; also bounds reaction to stop. */
+    private static final long MAX_NAP_MS = 500;
 
     private final ReleaseStore releases;
     private final OutboxStore outbox;
@@ -36,12 +43,13 @@ public final class ReleaseSender {
     private final SmtpRelay relay;
     private final VerpAddresses verp;
     private final FeedbackApplier feedback;
-    private final int connections;
+    private final SendOptions options;
+    private final RateLimit rate;
     private final SendGuard guard;
 
     /** {@code feedback} receives every permanent refusal, like a bounce (listmonk's #2623 is that it did not). */
     public ReleaseSender(ReleaseStore releases, OutboxStore outbox, MessageComposer composer, SmtpRelay relay,
-                         VerpAddresses verp, FeedbackApplier feedback, int connections, SendGuard guard) {
+                         VerpAddresses verp, FeedbackApplier feedback, SendOptions options, SendGuard guard) {
         this.feedback = feedback;
         this.guard = guard;
         this.releases = releases;
@@ -49,17 +57,20 @@ public final class ReleaseSender {
         this.composer = composer;
         this.relay = relay;
         this.verp = verp;
-        this.connections = connections;
+        this.options = options;
+        this.rate = new RateLimit(options.ratePerSecond());
     }
 
-    private static final OutboxRow END = new OutboxRow(-1, -1, -1, "", null, "", 0);
+    private static final OutboxRow END = new OutboxRow(-1, -1, -1, "", null, "", 0, null);
 
     /** Live state of one run, shared by the reader and the workers. */
     private static final class Run {
+        final String owner = LeaseOwner.create();
         final AtomicInteger sent = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
-        final AtomicInteger retry = new AtomicInteger();
-        final AtomicInteger connectionFailuresInARow = new AtomicInteger();
+        final AtomicInteger deferred = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong lastProgressNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         final AtomicReference<String> stop = new AtomicReference<>();
         final AtomicReference<RuntimeException> error = new AtomicReference<>();
     }
@@ -89,18 +100,22 @@ public final class ReleaseSender {
         int settled = before.getOrDefault("sent", 0) + before.getOrDefault("failed", 0);
         Run run = new Run();
         listener.started(toDo);
-        if (toDo > 0) {
-            pump(release, listener, stop, run);
+        try {
+            if (toDo > 0) {
+                pump(release, listener, stop, run);
+            }
+        } finally {
+            outbox.releaseLeases(releaseId, run.owner);
+            listener.finished();
         }
-        listener.finished();
         if (run.error.get() != null) {
             throw run.error.get();
         }
         boolean finished = outbox.finishIfDone(releaseId);
         Map<String, Integer> after = outbox.counts(releaseId);
         int left = after.getOrDefault("pending", 0) + after.getOrDefault("retry", 0);
-        SendSummary summary = new SendSummary(releaseId, run.sent.get(), run.failed.get(), run.retry.get(), settled, left,
-                (System.nanoTime() - start) / 1e9, finished, run.stop.get(), after);
+        SendSummary summary = new SendSummary(releaseId, run.sent.get(), run.failed.get(), after.getOrDefault("retry", 0),
+                settled, left, (System.nanoTime() - start) / 1e9, finished, run.stop.get(), after);
         if (finished) {
             guard.finished(release, summary);
         }
@@ -110,36 +125,33 @@ public final class ReleaseSender {
     private void pump(Release release, SendListener listener, StopSignal stopSignal, Run run) {
         BlockingQueue<OutboxRow> queue = new ArrayBlockingQueue<>(BATCH * 2);
         List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < connections; i++) {
+        for (int i = 0; i < options.connections(); i++) {
             Thread t = new Thread(() -> work(release, queue, listener, stopSignal, run), "send-" + i);
             t.start();
             workers.add(t);
         }
         try {
-            long after = 0;
             while (run.stop.get() == null && !stopSignal.stopRequested()) {
                 outbox.cancelInactive(release.id());
-                List<OutboxRow> batch = outbox.nextBatch(release.id(), after, BATCH);
+                // claim only what the workers can start soon, so the lease is not spent waiting in the queue
+                List<OutboxRow> batch = queue.size() < BATCH
+                        ? outbox.claim(release.id(), run.owner, BATCH, options.lease()) : List.of();
                 if (batch.isEmpty()) {
-                    break;
-                }
-                for (OutboxRow row : batch) {
-                    while (!queue.offer(row, 200, TimeUnit.MILLISECONDS)) {
-                        if (run.stop.get() != null || stopSignal.stopRequested()) {
-                            break;
-                        }
-                    }
-                    if (run.stop.get() != null || stopSignal.stopRequested()) {
+                    if (!waitForMore(release, run, stopSignal)) {
                         break;
                     }
+                    continue;
                 }
-                after = batch.get(batch.size() - 1).id();
+                for (OutboxRow row : batch) {
+                    run.inFlight.incrementAndGet();
+                    queue.put(row);
+                }
             }
             if (stopSignal.stopRequested() && run.stop.get() == null) {
                 run.stop.compareAndSet(null, stopSignal.reason());
             }
             if (run.stop.get() != null) {
-                queue.clear(); // rows not yet taken stay pending in the database
+                queue.clear(); // rows not yet taken stay pending; their lease is given back below
             }
             for (int i = 0; i < workers.size(); i++) {
                 queue.put(END);
@@ -153,6 +165,31 @@ public final class ReleaseSender {
         }
     }
 
+    /**
+     * Nothing claimable now. Waits (in short naps, watching for stop) while a retry will fall due or
+     * another sender's lease will run out — but not past {@code patience} without progress; returns
+     * false when the run should end.
+     */
+    private boolean waitForMore(Release release, Run run, StopSignal stopSignal) throws InterruptedException {
+        long idleNanos = System.nanoTime() - run.lastProgressNanos.get();
+        if (idleNanos > options.patience().toNanos()) {
+            run.stop.compareAndSet(null, "nothing got through for " + options.patience().toSeconds()
+                    + " s; the rest is scheduled for retry");
+            return false;
+        }
+        if (run.inFlight.get() > 0) {
+            Thread.sleep(50); // our own messages are still out; their answers may schedule retries
+            return true;
+        }
+        Optional<Instant> wake = outbox.nextWake(release.id(), run.owner);
+        if (wake.isEmpty()) {
+            return false; // nothing left to deliver
+        }
+        long ms = Math.max(10, Math.min(MAX_NAP_MS, Duration.between(Instant.now(), wake.get()).toMillis()));
+        Thread.sleep(ms);
+        return !stopSignal.stopRequested();
+    }
+
     private void work(Release release, BlockingQueue<OutboxRow> queue, SendListener listener, StopSignal stopSignal,
                       Run run) {
         try (SmtpConnection conn = new SmtpConnection(relay)) {
@@ -161,48 +198,69 @@ public final class ReleaseSender {
                 if (row == END) {
                     return;
                 }
-                if (run.stop.get() == null && stopSignal.stopRequested()) {
-                    run.stop.compareAndSet(null, stopSignal.reason());
-                }
-                if (run.stop.get() != null) {
-                    continue; // drain without sending; the row stays pending for the next run
-                }
-                byte[] message;
                 try {
-                    message = composer.compose(release,
-                            new MessageComposer.Recipient(row.subscriberId(), row.email(), row.name()), Instant.now());
-                } catch (RuntimeException e) {
-                    run.error.compareAndSet(null, e instanceof Problem ? e
-                            : new Problem("rendering or signing for outbox row " + row.id() + " failed: " + e, e));
-                    run.stop.compareAndSet(null, "a message could not be rendered or signed");
-                    continue;
+                    deliver(release, row, conn, listener, stopSignal, run);
+                } finally {
+                    run.inFlight.decrementAndGet();
                 }
-                Outcome outcome = conn.send(message, row.email(), verp.envelopeFrom(row.id()));
-                outbox.record(row.id(), outcome);
-                switch (outcome.status()) {
-                    case SENT -> {
-                        run.sent.incrementAndGet();
-                        run.connectionFailuresInARow.set(0);
-                    }
-                    case FAILED -> {
-                        run.failed.incrementAndGet();
-                        feedback.applySmtpRefusal(row.id(), row.email(), outcome.reply());
-                        run.connectionFailuresInARow.set(0);
-                    }
-                    case RETRY -> {
-                        run.retry.incrementAndGet();
-                        if (outcome.reply() != null && outcome.reply().startsWith("connection:")
-                                && run.connectionFailuresInARow.incrementAndGet() >= RELAY_DOWN_AFTER) {
-                            run.stop.compareAndSet(null, "the relay " + relay.host() + ":" + relay.port()
-                                    + " is not answering (" + outcome.reply() + ")");
-                        }
-                    }
-                }
-                listener.delivered(row.email(), outcome);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void deliver(Release release, OutboxRow row, SmtpConnection conn, SendListener listener, StopSignal stopSignal,
+                         Run run) throws InterruptedException {
+        if (run.stop.get() == null && stopSignal.stopRequested()) {
+            run.stop.compareAndSet(null, stopSignal.reason());
+        }
+        if (run.stop.get() != null) {
+            return; // drain without sending; the row stays pending for the next run
+        }
+        byte[] message;
+        try {
+            message = composer.compose(release,
+                    new MessageComposer.Recipient(row.subscriberId(), row.email(), row.name()), Instant.now());
+        } catch (RuntimeException e) {
+            run.error.compareAndSet(null, e instanceof Problem ? e
+                    : new Problem("rendering or signing for outbox row " + row.id() + " failed: " + e, e));
+            run.stop.compareAndSet(null, "a message could not be rendered or signed");
+            return;
+        }
+        rate.acquire();
+        Outcome outcome = conn.send(message, row.email(), verp.envelopeFrom(row.id()));
+        Instant now = Instant.now();
+        Instant next = null;
+        if (outcome.status() == Outcome.Status.RETRY) {
+            if (options.retry().expired(row.firstAttemptAt(), now)) {
+                outcome = Outcome.failed("gave up after " + options.retry().maxAge().toHours() + " h of retries; last: "
+                        + outcome.reply());
+            } else {
+                next = now.plus(options.retry().delay(row.attempts() + 1));
+            }
+        }
+        outbox.record(row.id(), outcome, next);
+        switch (outcome.status()) {
+            case SENT -> {
+                run.sent.incrementAndGet();
+                run.lastProgressNanos.set(System.nanoTime());
+            }
+            case FAILED -> {
+                run.failed.incrementAndGet();
+                run.lastProgressNanos.set(System.nanoTime());
+                if (!outcome.reply().startsWith("gave up")) {
+                    feedback.applySmtpRefusal(row.id(), row.email(), outcome.reply());
+                }
+            }
+            case RETRY -> {
+                run.deferred.incrementAndGet();
+                if (outcome.reply() != null && outcome.reply().startsWith("connection:")) {
+                    // the relay is unreachable: this connection rests before its next message
+                    Thread.sleep(Math.min(2_000, options.retry().delay(row.attempts() + 1).toMillis()));
+                }
+            }
+        }
+        listener.delivered(row.email(), outcome);
     }
 
     /** Asked between messages whether to stop (Ctrl-C; the {@link SendGuard} adds `halt`). */

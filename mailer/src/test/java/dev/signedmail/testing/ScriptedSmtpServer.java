@@ -39,6 +39,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, AtomicInteger> rcptAttempts = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean closed;
+    /** The greeting line; a 421 here makes the server refuse whole connections (an overloaded relay). */
+    private volatile java.util.function.Supplier<String> greeting = () -> "220 scripted.test ESMTP";
+    /** Answer to the n-th DATA (1-based, counted over all sessions): null accepts, "RESET" drops the connection. */
+    private volatile Function<Integer, String> dataFault = n -> null;
+    private final AtomicInteger dataCount = new AtomicInteger();
+
+    public ScriptedSmtpServer greeting(java.util.function.Supplier<String> g) {
+        this.greeting = g;
+        return this;
+    }
+
+    public ScriptedSmtpServer dataFault(Function<Integer, String> f) {
+        this.dataFault = f;
+        return this;
+    }
 
     /** {@code rcptReply} maps a recipient address to a reply line, or null for "250 OK". */
     public ScriptedSmtpServer(Function<String, String> rcptReply) throws IOException {
@@ -79,7 +94,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private void session(Socket s) {
         try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
              OutputStream out = s.getOutputStream()) {
-            reply(out, "220 scripted.test ESMTP");
+            String hello = greeting.get();
+            reply(out, hello);
+            if (hello.startsWith("421")) {
+                return;
+            }
             List<String> rcpts = new CopyOnWriteArrayList<>();
             String mailFrom = null;
             String line;
@@ -118,6 +137,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         data.write(l.getBytes(StandardCharsets.ISO_8859_1));
                         data.write('\r');
                         data.write('\n');
+                    }
+                    String fault = dataFault.apply(dataCount.incrementAndGet());
+                    if ("RESET".equals(fault)) {
+                        s.setSoLinger(true, 0); // RST instead of FIN: the client sees a reset connection
+                        return;
+                    }
+                    if (fault != null) {
+                        reply(out, fault);
+                        continue;
                     }
                     received.add(new Received(mailFrom, List.copyOf(rcpts), data.toByteArray()));
                     reply(out, "250 2.0.0 OK queued as " + received.size());

@@ -1,0 +1,1 @@
+UPDATE outbox SET lease_owner = :owner, lease_until = :until WHERE id IN (<ids>)
