@@ -49,6 +49,9 @@ record Evidence(String recipient, String status, String diagnostic, String conte
         if (command == SmtpCommand.NONE) {
             command = SmtpCommand.find(context.length() > 1500 ? context.substring(0, 1500) : context);
         }
+        if (command == SmtpCommand.NONE && ReasonClassifier.fromStatus(st) == null && SmtpCommand.echoesRecipient(diag)) {
+            command = SmtpCommand.RCPT; // the reply echoes the refused recipient: it answered RCPT TO (see SmtpCommand)
+        }
         boolean unix = diagnosticType.toLowerCase(java.util.Locale.ROOT).startsWith("x-unix");
         Reason reason = ReasonClassifier.decide(diag, st, reply, command, unix);
         if (reason == null) {
