@@ -24,9 +24,44 @@ public final class BounceParser {
         this.verp = new Verp(verpLocalPart);
     }
 
-    /** Parses one message (RFC 5322 bytes). Never throws; a message that is no report gives no findings. */
+    /**
+     * Parses one message (RFC 5322 bytes); an mbox holding several gives the findings of all of them.
+     * Never throws; a message that is no report gives no findings.
+     */
     public ParsedMail parse(byte[] message) {
         byte[] raw = message == null ? new byte[0] : message;
+        List<byte[]> messages;
+        try {
+            messages = Mbox.split(raw);
+        } catch (RuntimeException e) {
+            messages = List.of(raw);
+        }
+        if (messages.size() == 1) {
+            return parseOne(messages.get(0));
+        }
+        return merge(messages);
+    }
+
+    /** The findings of each message in turn (first report of a recipient wins), the first VERP token and format. */
+    private ParsedMail merge(List<byte[]> messages) {
+        List<Finding> findings = new java.util.ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Optional<String> token = Optional.empty();
+        String format = "none";
+        for (byte[] one : messages) {
+            ParsedMail m = parseOne(one);
+            for (Finding f : m.findings()) {
+                if (seen.add(Addresses.key(f.recipient()))) {
+                    findings.add(f);
+                }
+            }
+            token = token.isPresent() ? token : m.verpToken();
+            format = format.equals("none") ? m.format() : format;
+        }
+        return new ParsedMail(List.copyOf(findings), token, format);
+    }
+
+    private ParsedMail parseOne(byte[] raw) {
         try {
             return parse(MailView.of(raw));
         } catch (RuntimeException | StackOverflowError e) {

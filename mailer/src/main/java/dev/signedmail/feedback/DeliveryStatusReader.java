@@ -53,7 +53,8 @@ final class DeliveryStatusReader {
                     // no Diagnostic-Code: the human-readable part usually says "user@host: 550 ..." on its own line
                     diag = TextBlocks.entryOf(v.reportText, recipient);
                 }
-                out.add(new Evidence(recipient, f.get("status"), diag, context, f.get("action"), diagType).toFinding());
+                boolean noRemoteMta = f.get("remote-mta").isBlank();
+                out.add(new Evidence(recipient, f.get("status"), diag, context, f.get("action"), diagType, noRemoteMta).toFinding());
             }
         }
         return out;

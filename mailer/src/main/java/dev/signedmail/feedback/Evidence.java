@@ -11,8 +11,13 @@ package dev.signedmail.feedback;
  * @param diagnostic the recipient's own diagnostic (DSN Diagnostic-Code or the lines next to it)
  * @param context    wider human-readable text of the report, used when the diagnostic says nothing
  * @param action     DSN Action ("failed", "delayed", "delivered", ...) or ""
+ * @param diagnosticType DSN Diagnostic-Code type ("smtp", "x-unix") or ""
+ * @param noRemoteMta true only for a DSN recipient block without a Remote-MTA field: RFC 3464 2.3.5
+ *                   requires that field whenever the failure came from relaying over SMTP, so without
+ *                   it the reporting MTA failed the delivery itself (local delivery, its own directory)
  */
-record Evidence(String recipient, String status, String diagnostic, String context, String action, String diagnosticType) {
+record Evidence(String recipient, String status, String diagnostic, String context, String action, String diagnosticType,
+                boolean noRemoteMta) {
     private static final int MAX_DIAG = 500;
     /** Wording of a report that is only a warning: the message is still queued and will be retried. */
     private static final java.util.regex.Pattern STILL_TRYING = java.util.regex.Pattern.compile(
@@ -21,7 +26,7 @@ record Evidence(String recipient, String status, String diagnostic, String conte
                     + "|(?:has|have) not yet been delivered|(?:delivery attempts|we) will continue|will continue to (?:try|retry|attempt)");
 
     Evidence(String recipient, String status, String diagnostic, String context, String action) {
-        this(recipient, status, diagnostic, context, action, "");
+        this(recipient, status, diagnostic, context, action, "", false);
     }
 
     Finding toFinding() {
@@ -48,6 +53,12 @@ record Evidence(String recipient, String status, String diagnostic, String conte
         SmtpCommand command = SmtpCommand.find(diag);
         if (command == SmtpCommand.NONE) {
             command = SmtpCommand.find(context.length() > 1500 ? context.substring(0, 1500) : context);
+        }
+        if (command == SmtpCommand.NONE && ReasonClassifier.fromStatus(st) == null && (SmtpCommand.echoesRecipient(diag) || noRemoteMta)) {
+            // the reply echoes the refused recipient, so it answered RCPT TO (see SmtpCommand); or no remote
+            // server was involved, so no remote filter read the message: the address itself was looked up.
+            // Either way "user unknown" is an address error. A status code that names a cause is not overruled.
+            command = SmtpCommand.RCPT;
         }
         boolean unix = diagnosticType.toLowerCase(java.util.Locale.ROOT).startsWith("x-unix");
         Reason reason = ReasonClassifier.decide(diag, st, reply, command, unix);

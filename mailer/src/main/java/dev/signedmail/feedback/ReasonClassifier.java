@@ -176,6 +176,9 @@ final class ReasonClassifier {
             Reason.SYSTEMERROR, Reason.NETWORKERROR, Reason.SUSPEND, Reason.CONTENTERROR, Reason.SYSTEMFULL,
             Reason.NOTACCEPT, Reason.EXPIRED, Reason.SECURITYERROR, Reason.MAILERERROR);
 
+    /** What the X.1.x addressing codes other than 5.1.4 ("ambiguous", already filtered) name. */
+    private static final Set<Reason> ADDRESS_STATUS = EnumSet.of(Reason.NOTACCEPT, Reason.HOSTUNKNOWN, Reason.HASMOVED);
+
     /** Wording that says "user unknown" may still really be one of these (the code 5.1.1 is often a default). */
     private static final List<Reason> NOT_REALLY_UNKNOWN = List.of(Reason.NORELAYING, Reason.BLOCKED, Reason.MAILBOXFULL,
             Reason.HASMOVED, Reason.REJECTED, Reason.NOTACCEPT);
@@ -256,6 +259,9 @@ final class ReasonClassifier {
             case FILTERED:
                 if (named == Reason.FILTERED) {
                     return says(Reason.USERUNKNOWN, text) || says(Reason.FILTERED, text);
+                }
+                if (named != null && ADDRESS_STATUS.contains(named)) {
+                    return false; // an X.1.x addressing status (RFC 3463) is about the address, never a content filter
                 }
                 // "user unknown" that was not an answer to RCPT TO: the message was read and refused by a filter
                 return !command.beforeData() && (says(Reason.FILTERED, text) || says(Reason.USERUNKNOWN, text));

@@ -48,6 +48,25 @@ enum SmtpCommand {
         return last;
     }
 
+    /**
+     * A reply that names one recipient in the form {@code <user@host>: text}, right after its reply code
+     * ({@code 550 <user@host>: User unknown}, {@code 550 5.1.1 <user@host>: Recipient address rejected},
+     * {@code 550: <user@host>: ...}). This is how a server answers RCPT TO: it echoes the address it
+     * refuses. A reply to DATA is about the whole message (RFC 5321 3.3) and names no recipient, which is
+     * why refusals after DATA read {@code 550 : User unknown} with the address left empty. The Sendmail
+     * form {@code user@host... text} is not counted: filtering gateways write it after DATA as well.
+     */
+    private static final Pattern RECIPIENT_ECHO = Pattern.compile(
+            "(?<![\\w.])[45]\\d\\d[ :-]+(?:[45]\\.\\d{1,3}\\.\\d{1,3}\\s+)?<[^<>\\s@]+@[^<>\\s]+>:");
+
+    /** Whether the reply text echoes one recipient address the way a refusal of RCPT TO does. */
+    static boolean echoesRecipient(String reply) {
+        if (reply == null || reply.isEmpty()) {
+            return false;
+        }
+        return RECIPIENT_ECHO.matcher(reply.length() > 2048 ? reply.substring(0, 2048) : reply).find();
+    }
+
     /** Commands sent before the message itself: a refusal there cannot be about the content. */
     boolean beforeData() {
         return this == CONN || this == HELO || this == EHLO || this == MAIL || this == RCPT;

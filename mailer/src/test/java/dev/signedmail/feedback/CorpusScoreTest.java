@@ -67,12 +67,12 @@ class CorpusScoreTest {
         Files.createDirectories(out.getParent());
         Files.write(out, mismatches, StandardCharsets.UTF_8);
 
-        // Project targets (issue 3): recipients >= 0.98 (met: 0.989) and kind >= 0.95 (NOT met: 0.935). The
+        // Project targets (issue 3): recipients >= 0.98 (met: 0.992) and kind >= 0.95 (met: 0.951). The
         // remaining kind misses are rows where Sisimai's per-MTA / per-provider modules override its own
         // general rules (e.g. the same "550 x... No such user" is userunknown for one provider, filtered for
         // another); they are left alone rather than fitted. Other floors sit just under the measured value.
         assertTrue(sisimai[0] >= 0.98, "sisimai recipients found " + sisimai[0]);
-        assertTrue(sisimai[1] >= 0.93, "sisimai kind right " + sisimai[1]);
+        assertTrue(sisimai[1] >= 0.95, "sisimai kind right " + sisimai[1]);
         assertTrue(sisimai[3] >= 0.65, "sisimai reason right " + sisimai[3]);
         assertTrue(sisimai[4] >= 0.865, "sisimai status equal " + sisimai[4]);
         assertTrue(sisimai[5] >= 0.95, "sisimai reply code equal " + sisimai[5]);
