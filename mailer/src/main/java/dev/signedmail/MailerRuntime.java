@@ -10,8 +10,7 @@ import dev.signedmail.render.Site;
 import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
-import dev.signedmail.sign.DkimKey;
-import dev.signedmail.sign.DkimSigner;
+import dev.signedmail.sign.KeyCustody;
 import dev.signedmail.sign.SignedMessageFactory;
 import dev.signedmail.sign.SignerCertificateCheck;
 import dev.signedmail.sign.SmimeKey;
@@ -90,12 +89,10 @@ public final class MailerRuntime implements AutoCloseable {
     /** Loads keys and templates once, refusing a bad certificate or key before anything is sent. */
     public synchronized MessageComposer composer() {
         if (composer == null) {
-            Path keystore = settings.requiredPath(Setting.SMIME_KEYSTORE);
-            SmimeKey smimeKey = SmimeKey.load(keystore, settings.requiredPath(Setting.SMIME_PASSWORD_FILE));
-            SignerCertificateCheck.check(smimeKey.certificate(), settings.from().getAddress(), Instant.now(), keystore);
-            DkimKey dkimKey = DkimKey.load(settings.requiredPath(Setting.DKIM_KEY),
-                    settings.required(Setting.DKIM_DOMAIN), settings.required(Setting.DKIM_SELECTOR));
-            SignedMessageFactory factory = new SignedMessageFactory(new SmimeSigner(smimeKey), new DkimSigner(dkimKey));
+            KeyCustody keys = new KeyCustody(settings);
+            SmimeKey smimeKey = keys.smimeKey();
+            SignerCertificateCheck.check(smimeKey.certificate(), settings.from().getAddress(), Instant.now(), smimeKey.origin());
+            SignedMessageFactory factory = new SignedMessageFactory(new SmimeSigner(smimeKey), keys.dkimSigners());
             String base = settings.baseUrl();
             Renderer renderer = new Renderer(new Site(settings.required(Setting.ORGANISATION), base, base + "/verify"),
                     settings.path(Setting.TEMPLATES));

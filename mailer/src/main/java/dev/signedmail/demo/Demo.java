@@ -34,7 +34,8 @@ public final class Demo {
 
     static final String FROM = "Example Press Office <news@example.org>";
     private static final List<String> KEY_FILES =
-            List.of("ca.pem", "signer.p12", "signer.p12.password", "dkim-private.pem", "dkim.txt");
+            List.of("ca.pem", "signer.p12", "signer.p12.password", "dkim-private.pem", "dkim.txt",
+                    "dkim-ed25519-private.pem", "dkim-ed25519.txt");
 
     private Demo() {
     }
@@ -61,6 +62,9 @@ public final class Demo {
             cfg.put("dkim.key", keys.resolve("dkim-private.pem").toString());
             cfg.put("dkim.domain", "example.org");
             cfg.put("dkim.selector", "demo");
+            cfg.put("dkim.ed25519.key", keys.resolve("dkim-ed25519-private.pem").toString());
+            cfg.put("dkim.ed25519.selector", "demo-ed25519");
+            cfg.put("smime.ca.file", keys.resolve("ca.pem").toString());
             Settings settings = Settings.of(cfg);
 
             log.println("demo: " + MailerRuntime.init(settings));

@@ -62,7 +62,7 @@ public final class SmimeSigner {
         try {
             this.certificates = new JcaCertStore(key.chain());
         } catch (CertificateEncodingException e) {
-            throw new Problem("S/MIME certificate in " + key.source() + " cannot be encoded: re-export the keystore", e);
+            throw new Problem("S/MIME certificate in " + key.origin() + " cannot be encoded: re-export the keystore", e);
         }
     }
 
@@ -79,10 +79,10 @@ public final class SmimeSigner {
                     return "SHA256withECDSA";
                 }
             }
-            throw new Problem("S/MIME key in " + key.source() + " is an EC key on a curve other than P-256:"
+            throw new Problem("S/MIME key in " + key.origin() + " is an EC key on a curve other than P-256:"
                     + " use an RSA or P-256 certificate");
         }
-        throw new Problem("S/MIME key in " + key.source() + " is a " + alg + " key: use an RSA or EC P-256 certificate");
+        throw new Problem("S/MIME key in " + key.origin() + " is a " + alg + " key: use an RSA or EC P-256 certificate");
     }
 
     /**
