@@ -10,6 +10,8 @@ import dev.signedmail.render.Site;
 import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
+import dev.signedmail.sign.DkimKey;
+import dev.signedmail.sign.KeyCheck;
 import dev.signedmail.sign.KeyCustody;
 import dev.signedmail.sign.SignedMessageFactory;
 import dev.signedmail.sign.SignerCertificateCheck;
@@ -21,6 +23,8 @@ import dev.signedmail.subscriber.TokenKeys;
 import dev.signedmail.subscriber.UnsubscribeTokens;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Everything one run needs, built once from the settings: the database and its stores, and — only
@@ -92,7 +96,15 @@ public final class MailerRuntime implements AutoCloseable {
             KeyCustody keys = new KeyCustody(settings);
             SmimeKey smimeKey = keys.smimeKey();
             SignerCertificateCheck.check(smimeKey.certificate(), settings.from().getAddress(), Instant.now(), smimeKey.origin());
-            SignedMessageFactory factory = new SignedMessageFactory(new SmimeSigner(smimeKey), keys.dkimSigners());
+            List<DkimKey> dkimKeys = keys.dkimKeys();
+            // the full pre-flight (`keys check`): refuse what subscribers' programs would reject, warn about the rest
+            List<KeyCheck.Finding> findings = keys.check(smimeKey, dkimKeys, keys.dkimRecords(null), Instant.now());
+            if (KeyCheck.refused(findings)) {
+                throw new Problem("the key check refuses to send: " + findings.stream().filter(f -> f.level() == KeyCheck.Level.REFUSE)
+                        .map(KeyCheck.Finding::message).collect(Collectors.joining("; ")) + " (details: `keys check`)");
+            }
+            findings.stream().filter(f -> f.level() == KeyCheck.Level.WARN).forEach(f -> System.err.println(f));
+            SignedMessageFactory factory = new SignedMessageFactory(new SmimeSigner(smimeKey), keys.dkimSigners(dkimKeys));
             String base = settings.baseUrl();
             Renderer renderer = new Renderer(new Site(settings.required(Setting.ORGANISATION), base, base + "/verify"),
                     settings.path(Setting.TEMPLATES));

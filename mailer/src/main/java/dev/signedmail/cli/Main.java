@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "mailer", mixinStandardHelpOptions = true, version = "signedmail 0.1.0",
         description = "Signed subscriber-notification mailer: every message S/MIME- and DKIM-signed.",
         subcommands = {InitCommand.class, SubscribersCommand.class, ReleaseCommand.class, FeedbackCommand.class,
-                VerifyCommand.class, ServeCommand.class, DemoCommand.class,
+                VerifyCommand.class, ServeCommand.class, DemoCommand.class, KeysCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

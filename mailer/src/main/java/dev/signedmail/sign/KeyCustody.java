@@ -13,7 +13,9 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Security;
 import java.security.cert.Certificate;
+import dev.signedmail.verify.KeyRecords;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -118,10 +120,15 @@ public final class KeyCustody {
      * see the one they understand.
      */
     public List<DkimSigner> dkimSigners() {
+        return dkimSigners(dkimKeys());
+    }
+
+    /** Signers for {@code keys} (as from {@link #dkimKeys()}), in signing order. */
+    public List<DkimSigner> dkimSigners(List<DkimKey> keys) {
         int days = settings.integer(Setting.DKIM_EXPIRY_DAYS, 0, 3650);
         Duration expiry = days == 0 ? null : Duration.ofDays(days);
         List<DkimSigner> signers = new ArrayList<>();
-        for (DkimKey k : dkimKeys()) {
+        for (DkimKey k : keys) {
             signers.add(0, new DkimSigner(k, expiry));
         }
         return signers;
@@ -131,6 +138,31 @@ public final class KeyCustody {
     public List<String> previousSelectors() {
         String v = settings.string(Setting.DKIM_PREVIOUS_SELECTORS);
         return v == null || v.isBlank() ? List.of() : Arrays.stream(v.split("[,\\s]+")).filter(s -> !s.isBlank()).toList();
+    }
+
+    /**
+     * Where the pre-flight reads DKIM records: {@code spec} is "off" (null result), "live" or a
+     * JSON file; null means the {@code keys.check.dns} setting.
+     */
+    public KeyRecords dkimRecords(String spec) {
+        String v = spec != null ? spec.strip() : settings.string(Setting.KEYS_CHECK_DNS);
+        if (v == null || v.isBlank() || v.equalsIgnoreCase("off")) {
+            return null;
+        }
+        if (v.equalsIgnoreCase("live")) {
+            return KeyRecords.liveDns();
+        }
+        Path file = spec != null ? Path.of(v) : settings.path(Setting.KEYS_CHECK_DNS);
+        if (!Files.isRegularFile(file)) {
+            throw new Problem("DKIM records file " + file + " not found: keys.check.dns (or --dns) must be off, live or a JSON file");
+        }
+        return KeyRecords.fromJson(file);
+    }
+
+    /** Runs the key pre-flight on the given keys (see {@link KeyCheck}). */
+    public List<KeyCheck.Finding> check(SmimeKey smime, List<DkimKey> dkim, KeyRecords dns, Instant now) {
+        return KeyCheck.run(smime, settings.from().getAddress(), settings.path(Setting.SMIME_CA_FILE), dkim, dns, now,
+                settings.integer(Setting.KEYS_WARN_DAYS, 0, 3650));
     }
 
     private String tokenName() {
