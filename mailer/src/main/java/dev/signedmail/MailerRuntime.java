@@ -4,12 +4,17 @@ import dev.signedmail.config.Setting;
 import dev.signedmail.config.Settings;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.VerpAddresses;
+import dev.signedmail.release.Release;
+import dev.signedmail.release.ReleaseFeed;
+import dev.signedmail.release.ReleaseLog;
+import dev.signedmail.release.ReleaseLogEntry;
 import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.render.Renderer;
 import dev.signedmail.render.Site;
 import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
+import dev.signedmail.sign.DetachedSigner;
 import dev.signedmail.sign.DkimKey;
 import dev.signedmail.sign.KeyCheck;
 import dev.signedmail.sign.KeyCustody;
@@ -35,6 +40,7 @@ public final class MailerRuntime implements AutoCloseable {
     private final Settings settings;
     private final Database db;
     private MessageComposer composer;
+    private SmimeKey smimeKey;
 
     private MailerRuntime(Settings settings, Database db) {
         this.settings = settings;
@@ -94,7 +100,7 @@ public final class MailerRuntime implements AutoCloseable {
     public synchronized MessageComposer composer() {
         if (composer == null) {
             KeyCustody keys = new KeyCustody(settings);
-            SmimeKey smimeKey = keys.smimeKey();
+            smimeKey = keys.smimeKey();
             SignerCertificateCheck.check(smimeKey.certificate(), settings.from().getAddress(), Instant.now(), smimeKey.origin());
             List<DkimKey> dkimKeys = keys.dkimKeys();
             // the full pre-flight (`keys check`): refuse what subscribers' programs would reject, warn about the rest
@@ -117,7 +123,26 @@ public final class MailerRuntime implements AutoCloseable {
     public ReleaseSender sender() {
         MessageComposer c = composer();
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
-        return new ReleaseSender(releases(), outbox(), c, relay, verp(), settings.integer(Setting.SMTP_CONNECTIONS, 1, 64));
+        return new ReleaseSender(releases(), outbox(), c, relay, verp(), settings.integer(Setting.SMTP_CONNECTIONS, 1, 64))
+                .beforeFirstMessage(this::logRelease);
+    }
+
+    public ReleaseLog releaseLog() {
+        return new ReleaseLog(db);
+    }
+
+    /**
+     * Gives {@code release} its place in the public release log (once) and republishes the signed
+     * feed. Done here, on the sending side, because only this side holds the key; {@code serve}
+     * hands out the stored bytes.
+     */
+    public synchronized ReleaseLogEntry logRelease(Release release) {
+        composer();
+        ReleaseLog log = releaseLog();
+        ReleaseLogEntry e = log.append(release, List.of(), Instant.now());
+        byte[] atom = ReleaseFeed.render(log.entries(), settings.required(Setting.ORGANISATION), settings.baseUrl());
+        log.storeFeed(atom, DetachedSigner.sign(smimeKey, atom));
+        return e;
     }
 
     @Override
