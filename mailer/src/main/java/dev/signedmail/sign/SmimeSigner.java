@@ -95,6 +95,8 @@ public final class SmimeSigner {
         try {
             MimeBodyPart frozen = freeze(content);
             SMIMESignedGenerator gen = new SMIMESignedGenerator();
+            // no provider named: the JCA picks the one that accepts the key, so a PKCS#11 key is
+            // used by SunPKCS11 inside the token and never read out
             gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
                     .setSignedAttributeGenerator(signedAttributes)
                     .build(signatureAlgorithm, key.privateKey(), key.certificate()));
