@@ -89,15 +89,32 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new Problem("cannot read " + (file == null ? "standard input" : file) + ": " + e.getMessage());
             }
             VerificationReport report = new MessageVerifier(new SmimeVerifier(anchors, crlList, when), new DkimVerifier(keys, when)).verify(message);
-            System.out.print(json ? report.toJson() + "\n" : report.toText());
-            if (log != null && !json) {
-                System.out.println(releaseLogLine(message, report, anchors, crlList, when));
+            String logLine = log == null ? null : releaseLogLine(message, report, anchors, crlList, when);
+            if (json) {
+                System.out.println(logLine == null ? report.toJson() : withReleaseLog(report.toJson(), logLine));
+            } else {
+                System.out.print(report.toText());
+                if (logLine != null) {
+                    System.out.println(logLine);
+                }
             }
             System.out.flush();
             return report.verdict().exitCode();
         } catch (Problem p) {
             System.err.println("error: " + p.getMessage());
             return 2;
+        }
+    }
+
+    /** The report's JSON with a "release_log" sentence added. */
+    private static String withReleaseLog(String reportJson, String logLine) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(reportJson);
+            o.put("release_log", logLine);
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new IllegalStateException("our own JSON cannot be read back", e);
         }
     }
 

@@ -130,6 +130,8 @@ public final class Demo {
         log.println("  /usr/bin/python3 -c \"import dkim,sys; k=open('" + relative(keys.resolve("dkim.txt"))
                 + "','rb').read().strip(); print('DKIM', 'pass' if dkim.verify(open(sys.argv[1],'rb').read(),"
                 + " dnsfunc=lambda *a, **kw: k) else 'FAIL')\" '" + one + "'");
+        log.println("(that checks the first, rsa-sha256, signature; the second is ed25519-sha256, selector demo-ed25519,");
+        log.println("key in " + relative(keys.resolve("dkim-ed25519.txt")) + ": dkim.DKIM(msg).verify(idx=1, dnsfunc=...) with python3-nacl)");
     }
 
     private static Path relative(Path p) {

@@ -85,6 +85,8 @@ class ReleaseLogTest {
             assertEquals(0, v.exitCode, v.toString());
             assertTrue(v.out().contains("Release log: in our log as release #2 (\"Second\""), v.out());
             assertTrue(!v.out().contains("WARNING"), v.out());
+            CliRun j = CliRun.of("verify", delivered.toString(), "--trust", ca, "--dns", dns.toString(), "--log", atomFile.toString(), "--json");
+            assertTrue(j.out().contains("\"release_log\" : \"Release log: in our log as release #2"), j.out());
 
             // signed with our key but never sent through the log (what a stolen key would produce)
             CliRun preview = CliRun.of("--config", config, "release", "preview", ids.get(2));
