@@ -15,6 +15,10 @@ import dev.signedmail.operator.OperatorStore;
 import dev.signedmail.outbox.OutboxStore;
 import dev.signedmail.outbox.RetryPolicy;
 import dev.signedmail.outbox.VerpAddresses;
+import dev.signedmail.release.Release;
+import dev.signedmail.release.ReleaseFeed;
+import dev.signedmail.release.ReleaseLog;
+import dev.signedmail.release.ReleaseLogEntry;
 import dev.signedmail.release.ReleaseStore;
 import dev.signedmail.render.Renderer;
 import dev.signedmail.render.Site;
@@ -24,8 +28,10 @@ import dev.signedmail.send.MessageComposer;
 import dev.signedmail.send.SendOptions;
 import dev.signedmail.send.ReleaseSender;
 import dev.signedmail.send.SmtpRelay;
+import dev.signedmail.sign.DetachedSigner;
 import dev.signedmail.sign.DkimKey;
-import dev.signedmail.sign.DkimSigner;
+import dev.signedmail.sign.KeyCheck;
+import dev.signedmail.sign.KeyCustody;
 import dev.signedmail.sign.SignedMessageFactory;
 import dev.signedmail.sign.SignerCertificateCheck;
 import dev.signedmail.sign.SmimeKey;
@@ -39,6 +45,8 @@ import dev.signedmail.subscriber.UnsubscribeTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Everything one run needs, built once from the settings: the database and its stores, and — only
@@ -49,6 +57,7 @@ public final class MailerRuntime implements AutoCloseable {
     private final Settings settings;
     private final Database db;
     private MessageComposer composer;
+    private SmimeKey smimeKey;
 
     private MailerRuntime(Settings settings, Database db) {
         this.settings = settings;
@@ -140,12 +149,18 @@ public final class MailerRuntime implements AutoCloseable {
     /** Loads keys and templates once, refusing a bad certificate or key before anything is sent. */
     public synchronized MessageComposer composer() {
         if (composer == null) {
-            Path keystore = settings.requiredPath(Setting.SMIME_KEYSTORE);
-            SmimeKey smimeKey = SmimeKey.load(keystore, settings.requiredPath(Setting.SMIME_PASSWORD_FILE));
-            SignerCertificateCheck.check(smimeKey.certificate(), settings.from().getAddress(), Instant.now(), keystore);
-            DkimKey dkimKey = DkimKey.load(settings.requiredPath(Setting.DKIM_KEY),
-                    settings.required(Setting.DKIM_DOMAIN), settings.required(Setting.DKIM_SELECTOR));
-            SignedMessageFactory factory = new SignedMessageFactory(new SmimeSigner(smimeKey), new DkimSigner(dkimKey));
+            KeyCustody keys = new KeyCustody(settings);
+            smimeKey = keys.smimeKey();
+            SignerCertificateCheck.check(smimeKey.certificate(), settings.from().getAddress(), Instant.now(), smimeKey.origin());
+            List<DkimKey> dkimKeys = keys.dkimKeys();
+            // the full pre-flight (`keys check`): refuse what subscribers' programs would reject, warn about the rest
+            List<KeyCheck.Finding> findings = keys.check(smimeKey, dkimKeys, keys.dkimRecords(null), Instant.now());
+            if (KeyCheck.refused(findings)) {
+                throw new Problem("the key check refuses to send: " + findings.stream().filter(f -> f.level() == KeyCheck.Level.REFUSE)
+                        .map(KeyCheck.Finding::message).collect(Collectors.joining("; ")) + " (details: `keys check`)");
+            }
+            findings.stream().filter(f -> f.level() == KeyCheck.Level.WARN).forEach(f -> System.err.println(f));
+            SignedMessageFactory factory = new SignedMessageFactory(new SmimeSigner(smimeKey), keys.dkimSigners(dkimKeys));
             String base = settings.baseUrl();
             Renderer renderer = new Renderer(new Site(settings.required(Setting.ORGANISATION), base, base + "/verify"),
                     settings.path(Setting.TEMPLATES));
@@ -177,7 +192,26 @@ public final class MailerRuntime implements AutoCloseable {
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
         SendGate gate = new SendGate(db, workflow(), haltSwitch(), new Guardrails(settings, db), actor,
                 () -> new AlertMailer(settings, c, relay));
-        return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(), sendOptions(), gate);
+        return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(), sendOptions(), gate)
+                .beforeFirstMessage(this::logRelease);
+    }
+
+    public ReleaseLog releaseLog() {
+        return new ReleaseLog(db);
+    }
+
+    /**
+     * Gives {@code release} its place in the public release log (once) and republishes the signed
+     * feed. Done here, on the sending side, because only this side holds the key; {@code serve}
+     * hands out the stored bytes.
+     */
+    public synchronized ReleaseLogEntry logRelease(Release release) {
+        composer();
+        ReleaseLog log = releaseLog();
+        ReleaseLogEntry e = log.append(release, List.of(), Instant.now());
+        byte[] atom = ReleaseFeed.render(log.entries(), settings.required(Setting.ORGANISATION), settings.baseUrl());
+        log.storeFeed(atom, DetachedSigner.sign(smimeKey, atom));
+        return e;
     }
 
     @Override

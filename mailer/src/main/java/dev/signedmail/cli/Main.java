@@ -18,7 +18,8 @@ import picocli.CommandLine.ScopeType;
         description = "Signed subscriber-notification mailer: every message S/MIME- and DKIM-signed.",
         subcommands = {InitCommand.class, SubscribersCommand.class, ReleaseCommand.class, OperatorsCommand.class,
                 AuditCommand.class, HaltCommands.Halt.class, HaltCommands.Resume.class, RunDueCommand.class,
-                FeedbackCommand.class, VerifyCommand.class, ReportCommand.class, ServeCommand.class, DemoCommand.class,
+                FeedbackCommand.class, VerifyCommand.class, KeysCommand.class, ReportCommand.class, ServeCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -49,6 +49,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--at", paramLabel = "TIME", description = "Verify as of this moment: unix seconds or ISO-8601 (default: now).")
     String at;
 
+    @Option(names = "--log", paramLabel = "releases.atom", description = "The press office's release log (from serve's"
+            + " /releases.atom); its signature FILE.p7s is checked when present. Says whether the message is in the log.")
+    Path log;
+
     @Option(names = "--json", description = "Print one JSON object instead of sentences.")
     boolean json;
 
@@ -85,13 +89,64 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new Problem("cannot read " + (file == null ? "standard input" : file) + ": " + e.getMessage());
             }
             VerificationReport report = new MessageVerifier(new SmimeVerifier(anchors, crlList, when), new DkimVerifier(keys, when)).verify(message);
-            System.out.print(json ? report.toJson() + "\n" : report.toText());
+            String logLine = log == null ? null : releaseLogLine(message, report, anchors, crlList, when);
+            if (json) {
+                System.out.println(logLine == null ? report.toJson() : withReleaseLog(report.toJson(), logLine));
+            } else {
+                System.out.print(report.toText());
+                if (logLine != null) {
+                    System.out.println(logLine);
+                }
+            }
             System.out.flush();
             return report.verdict().exitCode();
         } catch (Problem p) {
             System.err.println("error: " + p.getMessage());
             return 2;
         }
+    }
+
+    /** The report's JSON with a "release_log" sentence added. */
+    private static String withReleaseLog(String reportJson, String logLine) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(reportJson);
+            o.put("release_log", logLine);
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new IllegalStateException("our own JSON cannot be read back", e);
+        }
+    }
+
+    private String releaseLogLine(byte[] message, VerificationReport report, List<X509Certificate> anchors, List<X509CRL> crls,
+                                  Instant when) {
+        byte[] atom;
+        try {
+            atom = Files.readAllBytes(log);
+        } catch (IOException e) {
+            throw new Problem("cannot read the release log " + log + ": " + e.getMessage());
+        }
+        List<dev.signedmail.release.ReleaseLogEntry> entries;
+        try {
+            entries = dev.signedmail.release.ReleaseFeed.parse(atom);
+        } catch (IllegalArgumentException e) {
+            throw new Problem(log + " is not our release log (" + e.getMessage() + "): download /releases.atom again");
+        }
+        List<String> trouble = new ArrayList<>(dev.signedmail.release.ReleaseFeed.chainProblems(entries));
+        Path sig = Path.of(log + ".p7s");
+        if (Files.isRegularFile(sig)) {
+            try {
+                dev.signedmail.verify.SmimeResult r = new SmimeVerifier(anchors, crls, when).verifyCms(Files.readAllBytes(sig), atom, report.from());
+                if (r.status() != dev.signedmail.verify.SmimeResult.Status.GOOD) {
+                    trouble.add("its signature " + sig.getFileName() + " is not valid: " + r.reason());
+                }
+            } catch (IOException e) {
+                trouble.add("its signature " + sig + " cannot be read");
+            }
+        } else {
+            trouble.add("no signature " + sig.getFileName() + " beside it, so the log itself is unproven");
+        }
+        return dev.signedmail.verify.ReleaseLogCheck.describe(message, report, entries, trouble);
     }
 
     static Instant parseTime(String s) {

@@ -55,6 +55,8 @@ public enum Setting {
 
     SMIME_KEYSTORE("smime.keystore", null),
     SMIME_PASSWORD_FILE("smime.password.file", null),
+    SMIME_PKCS11_LABEL("smime.pkcs11.label", null),
+    SMIME_CA_FILE("smime.ca.file", null),
     DKIM_KEY("dkim.key", null),
     DKIM_DOMAIN("dkim.domain", null),
     DKIM_SELECTOR("dkim.selector", null),
@@ -64,7 +66,16 @@ public enum Setting {
     SEND_BURST_LIMIT("send.burst.limit", "3"),
     SEND_BURST_WINDOW_MINUTES("send.burst.window.minutes", "60"),
     SCHEDULE_MAX_LATE_MINUTES("schedule.max.late.minutes", "60"),
-    ALERTS_TO("alerts.to", null);
+    ALERTS_TO("alerts.to", null),
+    DKIM_PKCS11_LABEL("dkim.pkcs11.label", null),
+    DKIM_ED25519_KEY("dkim.ed25519.key", null),
+    DKIM_ED25519_SELECTOR("dkim.ed25519.selector", null),
+    DKIM_EXPIRY_DAYS("dkim.expiry.days", "7"),
+    DKIM_PREVIOUS_SELECTORS("dkim.previous.selectors", null),
+    PKCS11_CONFIG("pkcs11.config", null),
+    PKCS11_PIN_FILE("pkcs11.pin.file", null),
+    KEYS_CHECK_DNS("keys.check.dns", "off"),
+    KEYS_WARN_DAYS("keys.warn.days", "30");
 
     public final String key;
     final String defaultValue;

@@ -37,7 +37,8 @@ public final class Demo {
 
     static final String FROM = "Example Press Office <news@example.org>";
     private static final List<String> KEY_FILES =
-            List.of("ca.pem", "signer.p12", "signer.p12.password", "dkim-private.pem", "dkim.txt");
+            List.of("ca.pem", "signer.p12", "signer.p12.password", "dkim-private.pem", "dkim.txt",
+                    "dkim-ed25519-private.pem", "dkim-ed25519.txt");
 
     private Demo() {
     }
@@ -64,6 +65,9 @@ public final class Demo {
             cfg.put("dkim.key", keys.resolve("dkim-private.pem").toString());
             cfg.put("dkim.domain", "example.org");
             cfg.put("dkim.selector", "demo");
+            cfg.put("dkim.ed25519.key", keys.resolve("dkim-ed25519-private.pem").toString());
+            cfg.put("dkim.ed25519.selector", "demo-ed25519");
+            cfg.put("smime.ca.file", keys.resolve("ca.pem").toString());
             Settings settings = Settings.of(cfg);
 
             log.println("demo: " + MailerRuntime.init(settings));
@@ -142,6 +146,8 @@ public final class Demo {
         log.println("  /usr/bin/python3 -c \"import dkim,sys; k=open('" + relative(keys.resolve("dkim.txt"))
                 + "','rb').read().strip(); print('DKIM', 'pass' if dkim.verify(open(sys.argv[1],'rb').read(),"
                 + " dnsfunc=lambda *a, **kw: k) else 'FAIL')\" '" + one + "'");
+        log.println("(that checks the first, rsa-sha256, signature; the second is ed25519-sha256, selector demo-ed25519,");
+        log.println("key in " + relative(keys.resolve("dkim-ed25519.txt")) + ": dkim.DKIM(msg).verify(idx=1, dnsfunc=...) with python3-nacl)");
     }
 
     private static Path relative(Path p) {

@@ -61,6 +61,15 @@ public final class ReleaseSender {
         this.rate = new RateLimit(options.ratePerSecond());
     }
 
+    /** Called once per send run before any message goes out (after the pre-flight), e.g. to log the release. */
+    private java.util.function.Consumer<Release> beforeFirstMessage = r -> { };
+
+    /** Sets what to do before the first message of a run leaves (the release log entry); returns this. */
+    public ReleaseSender beforeFirstMessage(java.util.function.Consumer<Release> action) {
+        this.beforeFirstMessage = action;
+        return this;
+    }
+
     private static final OutboxRow END = new OutboxRow(-1, -1, -1, "", null, "", 0, null);
 
     /** Live state of one run, shared by the reader and the workers. */
@@ -102,6 +111,8 @@ public final class ReleaseSender {
         listener.started(toDo);
         try {
             if (toDo > 0) {
+                // logged before delivery, so every message a subscriber can hold is already in the public log
+                beforeFirstMessage.accept(release);
                 pump(release, listener, stop, run);
             }
         } finally {

@@ -1,6 +1,7 @@
 package dev.signedmail.sign;
 
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 
@@ -20,9 +21,20 @@ public enum DkimAlgorithm {
             s.update(signingInput);
             return s.sign();
         }
+    },
+    /**
+     * RFC 8463: PureEdDSA over SHA-256 of the signing input (not over the input itself), so the
+     * signing input is hashed here first; the DNS p= is the raw 32-byte public key.
+     */
+    ED25519_SHA256("ed25519-sha256", "ed25519") {
+        @Override
+        byte[] sign(PrivateKey key, byte[] signingInput) throws GeneralSecurityException {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(key);
+            s.update(MessageDigest.getInstance("SHA-256").digest(signingInput));
+            return s.sign();
+        }
     };
-    // ED25519_SHA256("ed25519-sha256", "ed25519"): RFC 8463 signs SHA-256(signingInput) with
-    // PureEdDSA, i.e. Signature "Ed25519" over the digest; the DNS p= is the raw 32-byte key.
 
     private final String tag;
     private final String keyType;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,7 +17,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Adds a DKIM-Signature (RFC 6376, rsa-sha256, relaxed/relaxed) to a finished message.
+ * Adds a DKIM-Signature (RFC 6376, relaxed/relaxed; rsa-sha256 or RFC 8463 ed25519-sha256 by
+ * the key) to a finished message.
+ *
+ * <p>From, Subject and List-Unsubscribe are oversigned (listed once more in h= than they occur), so
+ * nobody can add a second one that some client would show instead. An {@code x=} expiry limits
+ * how long a copy of a message can be replayed with a passing DKIM signature; the S/MIME
+ * signature, not DKIM, is what proves a release later.
  *
  * <p>Our own rather than Simple Java Mail's DKIM support, because that one cannot put
  * List-Unsubscribe-Post into h= (which Gmail and Yahoo require for one-click unsubscribe), cannot
@@ -27,23 +34,38 @@ import java.util.Set;
  * <p>Thread-safe: all state is immutable; digests and {@link java.security.Signature}s are created per call.
  */
 public final class DkimSigner {
-    /** What we sign when present, in this order; From is always oversigned. */
+    /** What we sign when present, in this order; {@link #OVERSIGNED} ones also when absent. */
     public static final List<String> DEFAULT_HEADERS = List.of(
             "From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
             "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post");
+
+    /** Listed once more than they occur (RFC 6376 §8.15): none can be added after signing. */
+    public static final List<String> OVERSIGNED = List.of("from", "subject", "list-unsubscribe");
 
     private static final int MAX_LINE = 78;
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final DkimKey key;
     private final List<String> headerNames;
+    private final Duration expiry;
 
     /**
      * @param headerNames header names to sign when present (each instance is signed); must include
      *     From, which is listed once more than it occurs so that no From can be added later.
      */
     public DkimSigner(DkimKey key, List<String> headerNames) {
+        this(key, headerNames, null);
+    }
+
+    /**
+     * @param expiry how long after t= the signature stays valid (the x= tag); null or zero for no x=
+     */
+    public DkimSigner(DkimKey key, List<String> headerNames, Duration expiry) {
         this.key = key;
+        if (expiry != null && expiry.isNegative()) {
+            throw new IllegalArgumentException("negative DKIM expiry");
+        }
+        this.expiry = expiry == null || expiry.isZero() ? null : expiry;
         LinkedHashSet<String> names = new LinkedHashSet<>();
         for (String n : headerNames) {
             if (n == null || n.isEmpty() || !n.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
@@ -61,6 +83,10 @@ public final class DkimSigner {
         this(key, DEFAULT_HEADERS);
     }
 
+    public DkimSigner(DkimKey key, Duration expiry) {
+        this(key, DEFAULT_HEADERS, expiry);
+    }
+
     public DkimKey key() {
         return key;
     }
@@ -73,23 +99,26 @@ public final class DkimSigner {
      */
     public byte[] sign(byte[] message, Instant when) {
         Parsed p = Parsed.of(message);
-        // h=: each present name as often as it occurs, From once more (RFC 6376 §5.4.2, §8.15).
+        // h=: each present name as often as it occurs, oversigned ones once more (RFC 6376 §5.4.2, §8.15).
         List<String> h = new ArrayList<>();
         for (String name : headerNames) {
             int count = p.count(name);
-            int times = name.equals("from") ? count + 1 : count;
+            int times = OVERSIGNED.contains(name) ? count + 1 : count;
             for (int i = 0; i < times; i++) {
                 h.add(name);
             }
         }
-        List<Map.Entry<String, String>> tags = List.of(
+        List<Map.Entry<String, String>> tags = new ArrayList<>(List.of(
                 Map.entry("v", "1"),
                 Map.entry("a", key.algorithm().tag()),
                 Map.entry("c", "relaxed/relaxed"),
                 Map.entry("d", key.domain()),
                 Map.entry("s", key.selector()),
-                Map.entry("t", Long.toString(when.getEpochSecond())),
-                Map.entry("h", String.join(":", h)));
+                Map.entry("t", Long.toString(when.getEpochSecond()))));
+        if (expiry != null) {
+            tags.add(Map.entry("x", Long.toString(when.getEpochSecond() + expiry.toSeconds())));
+        }
+        tags.add(Map.entry("h", String.join(":", h)));
         return prepend(signatureHeader(p, tags), message);
     }
 

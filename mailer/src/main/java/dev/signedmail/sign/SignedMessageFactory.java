@@ -33,12 +33,14 @@ import java.util.TreeSet;
  * operations, because each signature only survives if nothing after it changes the bytes it covers:
  * <ol>
  *   <li>build the MIME body: multipart/alternative of text/plain and text/html, both UTF-8,
- *       quoted-printable, CRLF (7-bit, so no relay re-encodes it);</li>
+ *       quoted-printable, CRLF (7-bit, so no relay re-encodes it), with RFC 9788 header
+ *       protection: From, To, Subject, Date and Message-ID copied onto it and {@code hp="clear"}
+ *       on its Content-Type, so the S/MIME signature covers them too;</li>
  *   <li>S/MIME-sign it: detached multipart/signed becomes the top-level body, serialised once,
  *       and those bytes are final;</li>
- *   <li>put the top-level headers on (From, To, Subject, Date, Message-ID, MIME-Version, List-Id,
- *       List-Unsubscribe, List-Unsubscribe-Post), RFC 2047-encoded where non-ASCII; S/MIME does not
- *       cover them, DKIM will;</li>
+ *   <li>put the top-level headers on (From, To, Subject, Date, Message-ID — byte-identical to the
+ *       protected copies — MIME-Version, List-Id, List-Unsubscribe, List-Unsubscribe-Post),
+ *       RFC 2047-encoded where non-ASCII; DKIM covers them all;</li>
  *   <li>serialise to bytes with CRLF line ends; the body bytes from step 2 are copied verbatim;</li>
  *   <li>DKIM-sign those bytes. Nothing touches the bytes after this.</li>
  * </ol>
@@ -53,15 +55,24 @@ public final class SignedMessageFactory {
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private final SmimeSigner smime;
-    private final DkimSigner dkim;
-    private final DkimKey dkimKey;
+    private final List<DkimSigner> dkim;
     private final Set<String> certificateAddresses;
     private final Session session = Session.getInstance(new Properties());
 
     public SignedMessageFactory(SmimeSigner smime, DkimSigner dkim) {
+        this(smime, List.of(dkim));
+    }
+
+    /**
+     * @param dkim one or more DKIM signers, applied in this order (each new signature goes on top,
+     *     so the last one is the first a receiver sees); receivers ignore algorithms they do not know
+     */
+    public SignedMessageFactory(SmimeSigner smime, List<DkimSigner> dkim) {
+        if (dkim.isEmpty()) {
+            throw new IllegalArgumentException("at least one DKIM signer");
+        }
         this.smime = smime;
-        this.dkim = dkim;
-        this.dkimKey = dkim.key();
+        this.dkim = List.copyOf(dkim);
         this.certificateAddresses = emailAddresses(smime.key().certificate());
     }
 
@@ -72,12 +83,15 @@ public final class SignedMessageFactory {
         String fromAddress = from.getAddress().toLowerCase(Locale.ROOT);
         if (!certificateAddresses.contains(fromAddress)) {
             throw new Problem("From address " + from.getAddress() + " is not in the S/MIME certificate of "
-                    + smime.key().source() + " (it names " + certificateAddresses + "): use that address or a matching certificate");
+                    + smime.key().origin() + " (it names " + certificateAddresses + "): use that address or a matching certificate");
         }
         String fromDomain = fromAddress.substring(fromAddress.lastIndexOf('@') + 1);
-        if (!(fromDomain.equals(dkimKey.domain()) || fromDomain.endsWith("." + dkimKey.domain()))) {
-            throw new Problem("From domain " + fromDomain + " is not covered by DKIM domain " + dkimKey.domain()
-                    + ", so DMARC would fail: set MAILER_DKIM_DOMAIN to " + fromDomain);
+        for (DkimSigner d : dkim) {
+            String dkimDomain = d.key().domain();
+            if (!(fromDomain.equals(dkimDomain) || fromDomain.endsWith("." + dkimDomain))) {
+                throw new Problem("From domain " + fromDomain + " is not covered by DKIM domain " + dkimDomain
+                        + ", so DMARC would fail: set MAILER_DKIM_DOMAIN to " + fromDomain);
+            }
         }
         require(m.date() != null, "date");
         require(m.text() != null, "text");
@@ -94,20 +108,25 @@ public final class SignedMessageFactory {
         String listId = m.listId() == null ? null : structural(m.listId(), "listId");
         require(listId == null || noSpaceOrBracket(listId), "listId (without angle brackets)");
         try {
-            // 1. The MIME body.
-            MimeBodyPart body = body(m.text(), m.html());
+            // The header fields that RFC 9788 protects, encoded once and used inside and outside.
+            List<String[]> protectedFields = List.of(
+                    new String[] {"From", InternetAddress.toString(new Address[] {from}, 6)},
+                    new String[] {"To", InternetAddress.toString(new Address[] {to}, 4)},
+                    new String[] {"Subject", MimeUtility.fold(9,
+                            MimeUtility.encodeText(oneLine(m.subject() == null ? "" : m.subject()), "UTF-8", null))},
+                    new String[] {"Date", RFC5322_DATE.format(m.date())},
+                    new String[] {"Message-ID", "<" + messageId + ">"});
+            // 1. The MIME body, carrying the protected header fields (RFC 9788 header protection).
+            MimeBodyPart body = protectHeaders(body(m.text(), m.html()), protectedFields);
             // 2. S/MIME-sign it; writing it once computes the signature and fixes the bytes.
             MimeMultipart signed = smime.sign(body);
             ByteArrayOutputStream signedBytes = new ByteArrayOutputStream();
             signed.writeTo(signedBytes);
-            // 3. The top-level headers.
+            // 3. The top-level headers: the same protected fields, then the list headers.
             StringBuilder h = new StringBuilder();
-            h.append("From: ").append(InternetAddress.toString(new Address[] {from}, 6)).append("\r\n");
-            h.append("To: ").append(InternetAddress.toString(new Address[] {to}, 4)).append("\r\n");
-            h.append("Subject: ").append(MimeUtility.fold(9,
-                    MimeUtility.encodeText(oneLine(m.subject() == null ? "" : m.subject()), "UTF-8", null))).append("\r\n");
-            h.append("Date: ").append(RFC5322_DATE.format(m.date())).append("\r\n");
-            h.append("Message-ID: <").append(messageId).append(">\r\n");
+            for (String[] f : protectedFields) {
+                h.append(f[0]).append(": ").append(f[1]).append("\r\n");
+            }
             h.append("MIME-Version: 1.0\r\n");
             if (listId != null) {
                 h.append("List-Id: <").append(listId).append(">\r\n");
@@ -127,8 +146,12 @@ public final class SignedMessageFactory {
             MimeMessage message = new FixedIdMessage(session, raw.toByteArray(), messageId);
             ByteArrayOutputStream out = new ByteArrayOutputStream(raw.size() + 1024);
             message.writeTo(out);
-            // 5. DKIM-sign the bytes; they are final after this.
-            return dkim.sign(out.toByteArray(), m.date());
+            // 5. DKIM-sign the bytes (each signer adds one header on top); they are final after this.
+            byte[] bytes = out.toByteArray();
+            for (DkimSigner d : dkim) {
+                bytes = d.sign(bytes, m.date());
+            }
+            return bytes;
         } catch (MessagingException | IOException e) {
             throw new IllegalStateException("cannot build message " + messageId, e);
         }
@@ -146,6 +169,21 @@ public final class SignedMessageFactory {
         part.setContent(alternative);
         // set explicitly: Jakarta only fills these in updateHeaders(), which would run too late
         part.setHeader("Content-Type", alternative.getContentType());
+        return part;
+    }
+
+    /**
+     * RFC 9788 §2 for a signed-only message: the cryptographic payload (the part S/MIME signs)
+     * carries copies of the protected header fields and {@code hp="clear"} on its Content-Type (no
+     * confidentiality, nothing hidden). Clients that do not know RFC 9788 ignore headers on a body
+     * part and show the outer ones, which are identical, so they display the message as before;
+     * verifiers that know it can tell a changed outer Subject from the signed one.
+     */
+    static MimeBodyPart protectHeaders(MimeBodyPart part, List<String[]> fields) throws MessagingException {
+        part.setHeader("Content-Type", MimeUtility.fold(14, part.getHeader("Content-Type", null) + "; hp=\"clear\""));
+        for (String[] f : fields) {
+            part.setHeader(f[0], f[1]);
+        }
         return part;
     }
 

@@ -26,6 +26,11 @@ public final class SignerCertificateCheck {
 
     /** Throws a {@link Problem} naming {@code source} when {@code cert} cannot sign mail from {@code fromAddress} at {@code now}. */
     public static void check(X509Certificate cert, String fromAddress, Instant now, Path source) {
+        check(cert, fromAddress, now, String.valueOf(source));
+    }
+
+    /** As above; {@code source} says where the certificate is (a file, or a token and label). */
+    public static void check(X509Certificate cert, String fromAddress, Instant now, String source) {
         List<String> emails = emailAddresses(cert, source);
         String from = fromAddress.trim().toLowerCase(Locale.ROOT);
         if (emails.stream().noneMatch(e -> e.toLowerCase(Locale.ROOT).equals(from))) {
@@ -60,7 +65,7 @@ public final class SignerCertificateCheck {
         }
     }
 
-    private static List<String> emailAddresses(X509Certificate cert, Path source) {
+    static List<String> emailAddresses(X509Certificate cert, String source) {
         List<String> out = new ArrayList<>();
         try {
             Collection<List<?>> sans = cert.getSubjectAlternativeNames();

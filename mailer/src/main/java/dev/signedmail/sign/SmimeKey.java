@@ -19,9 +19,12 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The S/MIME signing key and its certificate chain, read once per run from a PKCS#12 file.
+ * The S/MIME signing key and its certificate chain, read once per run from a PKCS#12 file, a PEM
+ * bundle, or a PKCS#11 token ({@link KeyCustody} decides which).
  *
- * <p>Operators get their certificate from a CA as a .p12/.pfx, so that is the one format we read.
+ * <p>Operators get their certificate from a CA as a .p12/.pfx, or as PEM files from tools such as
+ * certbot-like ACME clients. On a token the private key is only a handle: signing happens inside
+ * the token through the JCA provider, and the key cannot be read out.
  * The root is dropped from the chain because receivers must already trust it; sending it proves
  * nothing and only makes every message bigger. The password is read from a file (never an
  * argument or environment value, which leak into process listings) and never appears in a message.
@@ -30,11 +33,99 @@ public final class SmimeKey {
     private final PrivateKey privateKey;
     private final List<X509Certificate> chain;
     private final Path source;
+    private final String origin;
 
-    private SmimeKey(PrivateKey privateKey, List<X509Certificate> chain, Path source) {
+    private SmimeKey(PrivateKey privateKey, List<X509Certificate> chain, Path source, String origin) {
         this.privateKey = privateKey;
         this.chain = List.copyOf(chain);
         this.source = source;
+        this.origin = origin;
+    }
+
+    /**
+     * The key and certificate chain stored under {@code label} in an already unlocked token
+     * keystore (e.g. SunPKCS11's "PKCS11" KeyStore).
+     */
+    public static SmimeKey fromKeyStore(KeyStore ks, String label, Path config, String origin) {
+        try {
+            if (!ks.isKeyEntry(label)) {
+                throw new Problem("S/MIME key '" + label + "' not found on " + origin + " (it holds " + Collections.list(ks.aliases())
+                        + "): fix MAILER_SMIME_PKCS11_LABEL, or import key and certificate with the same label and id");
+            }
+            Key key = ks.getKey(label, null);
+            Certificate[] certs = ks.getCertificateChain(label);
+            if (!(key instanceof PrivateKey pk) || certs == null || certs.length == 0) {
+                throw new Problem("S/MIME entry '" + label + "' on " + origin + " is not a private key with a certificate");
+            }
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : certs) {
+                X509Certificate x = (X509Certificate) c;
+                if (chain.isEmpty() || !isSelfSigned(x)) {
+                    chain.add(x);
+                }
+            }
+            return new SmimeKey(pk, chain, config, origin);
+        } catch (GeneralSecurityException e) {
+            throw new Problem("S/MIME key '" + label + "' on " + origin + " cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** An unencrypted PEM private key followed by the signer certificate and intermediates, in one file. */
+    public static SmimeKey loadPem(Path pem) {
+        PrivateKey key = null;
+        List<X509Certificate> chain = new ArrayList<>();
+        try (java.io.Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII);
+             org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(r)) {
+            org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter keys = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
+            org.bouncycastle.cert.jcajce.JcaX509CertificateConverter certs = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter();
+            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+                if (o instanceof org.bouncycastle.openssl.PEMKeyPair kp) {
+                    key = keys.getPrivateKey(kp.getPrivateKeyInfo());
+                } else if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo pki) {
+                    key = keys.getPrivateKey(pki);
+                } else if (o instanceof org.bouncycastle.cert.X509CertificateHolder h) {
+                    X509Certificate x = certs.getCertificate(h);
+                    if (chain.isEmpty() || !isSelfSigned(x)) {
+                        chain.add(x);
+                    }
+                } else {
+                    throw new Problem("S/MIME PEM file " + pem + " holds a " + o.getClass().getSimpleName()
+                            + ": it must hold an unencrypted private key and certificates only");
+                }
+            }
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (e instanceof Problem p) {
+                throw p;
+            }
+            throw new Problem("S/MIME PEM file " + pem + " cannot be read (" + e.getMessage()
+                    + "): it must hold '-----BEGIN PRIVATE KEY-----' and '-----BEGIN CERTIFICATE-----' blocks", e);
+        }
+        if (key == null || chain.isEmpty()) {
+            throw new Problem("S/MIME PEM file " + pem + " must hold the private key and the signer certificate"
+                    + " (then intermediates): `cat key.pem cert.pem chain.pem > " + pem.getFileName() + "`");
+        }
+        if (!chain.get(0).getPublicKey().equals(publicOf(key, chain.get(0)))) {
+            throw new Problem("S/MIME PEM file " + pem + ": the first certificate does not belong to the private key;"
+                    + " put the signer certificate first, right after the key");
+        }
+        return new SmimeKey(key, chain, pem, pem.toString());
+    }
+
+    /** The certificate's key when it matches {@code key} (checked by a test signature), else null. */
+    private static java.security.PublicKey publicOf(PrivateKey key, X509Certificate cert) {
+        try {
+            String alg = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            java.security.Signature s = java.security.Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(new byte[] {1});
+            byte[] sig = s.sign();
+            java.security.Signature v = java.security.Signature.getInstance(alg);
+            v.initVerify(cert.getPublicKey());
+            v.update(new byte[] {1});
+            return v.verify(sig) ? cert.getPublicKey() : null;
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
     }
 
     /** Reads the only private-key entry of {@code pkcs12}; the password is the first line of {@code passwordFile}. */
@@ -97,7 +188,7 @@ public final class SmimeKey {
                 }
                 chain.add(x);
             }
-            return new SmimeKey(pk, chain, pkcs12);
+            return new SmimeKey(pk, chain, pkcs12, pkcs12.toString());
         } catch (GeneralSecurityException e) {
             throw new Problem("S/MIME keystore " + pkcs12 + " cannot be read (" + e.getMessage()
                     + "); check that it is a PKCS#12 file", e);
@@ -106,7 +197,7 @@ public final class SmimeKey {
         }
     }
 
-    private static char[] readPassword(Path passwordFile) {
+    static char[] readPassword(Path passwordFile) {
         try {
             String s = Files.readString(passwordFile, StandardCharsets.UTF_8);
             int end = s.indexOf('\n');
@@ -149,13 +240,18 @@ public final class SmimeKey {
         return chain;
     }
 
-    /** Where the key came from, for messages that tell the operator which file to fix. */
+    /** The file the key came from (for a token: its PKCS#11 configuration file). */
     public Path source() {
         return source;
     }
 
+    /** Where the key is, for messages that tell the operator what to fix: the file, or the token and label. */
+    public String origin() {
+        return origin;
+    }
+
     @Override
     public String toString() {
-        return "SmimeKey[" + certificate().getSubjectX500Principal() + " from " + source + "]";
+        return "SmimeKey[" + certificate().getSubjectX500Principal() + " from " + origin + "]";
     }
 }

@@ -62,7 +62,7 @@ public final class SmimeSigner {
         try {
             this.certificates = new JcaCertStore(key.chain());
         } catch (CertificateEncodingException e) {
-            throw new Problem("S/MIME certificate in " + key.source() + " cannot be encoded: re-export the keystore", e);
+            throw new Problem("S/MIME certificate in " + key.origin() + " cannot be encoded: re-export the keystore", e);
         }
     }
 
@@ -79,10 +79,10 @@ public final class SmimeSigner {
                     return "SHA256withECDSA";
                 }
             }
-            throw new Problem("S/MIME key in " + key.source() + " is an EC key on a curve other than P-256:"
+            throw new Problem("S/MIME key in " + key.origin() + " is an EC key on a curve other than P-256:"
                     + " use an RSA or P-256 certificate");
         }
-        throw new Problem("S/MIME key in " + key.source() + " is a " + alg + " key: use an RSA or EC P-256 certificate");
+        throw new Problem("S/MIME key in " + key.origin() + " is a " + alg + " key: use an RSA or EC P-256 certificate");
     }
 
     /**
@@ -95,6 +95,8 @@ public final class SmimeSigner {
         try {
             MimeBodyPart frozen = freeze(content);
             SMIMESignedGenerator gen = new SMIMESignedGenerator();
+            // no provider named: the JCA picks the one that accepts the key, so a PKCS#11 key is
+            // used by SunPKCS11 inside the token and never read out
             gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
                     .setSignedAttributeGenerator(signedAttributes)
                     .build(signatureAlgorithm, key.privateKey(), key.certificate()));

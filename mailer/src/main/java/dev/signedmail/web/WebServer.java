@@ -55,6 +55,7 @@ public final class WebServer implements AutoCloseable {
             cfg.routes.get("/health", ctx -> ctx.result("ok"));
             subscriberPages.register(cfg.routes);
             subscribePages.register(cfg.routes);
+            VerifyPages.create(rt, pages).register(cfg.routes);
         });
         try {
             app.start(host, port);

@@ -105,4 +105,24 @@ class KeyLoadingTest {
         Problem cert = assertThrows(Problem.class, () -> DkimKey.load(TestFiles.keys("ca.pem"), "example.org", "demo"));
         assertTrue(cert.getMessage().contains("ca.pem") && cert.getMessage().contains("no private key"), cert.getMessage());
     }
+
+    @Test
+    void smimeKeyFromAPemBundleSignsLikeThePkcs12One() throws Exception {
+        String pass = "file:" + TestFiles.keys("signer.p12.password");
+        String p12 = TestFiles.keys("signer.p12").toString();
+        String key = TestFiles.run(List.of("openssl", "pkcs12", "-in", p12, "-nocerts", "-nodes", "-passin", pass)).output();
+        String certs = TestFiles.run(List.of("openssl", "pkcs12", "-in", p12, "-nokeys", "-passin", pass)).output();
+        String keyBlock = key.substring(key.indexOf("-----BEGIN PRIVATE KEY-----"));
+        // openssl lists the leaf first; keep only the PEM blocks
+        String certBlocks = certs.replaceAll("(?s)(^|-----END CERTIFICATE-----\\n).*?(-----BEGIN CERTIFICATE-----)", "$1$2");
+        Path bundle = Files.writeString(tmp.resolve("signer.pem"), keyBlock + certBlocks);
+        SmimeKey pem = SmimeKey.loadPem(bundle);
+        SmimeKey pkcs12 = TestFiles.signerKey();
+        assertEquals(pkcs12.certificate(), pem.certificate());
+        assertEquals(pkcs12.chain(), pem.chain());
+        Path wrongKey = Files.writeString(tmp.resolve("wrong.pem"), Files.readString(TestFiles.keys("dkim-private.pem")) + certBlocks);
+        assertTrue(assertThrows(Problem.class, () -> SmimeKey.loadPem(wrongKey)).getMessage().contains("does not belong to the private key"));
+        Path noKey = Files.writeString(tmp.resolve("nokey.pem"), certBlocks);
+        assertTrue(assertThrows(Problem.class, () -> SmimeKey.loadPem(noKey)).getMessage().contains("must hold the private key"));
+    }
 }

@@ -172,6 +172,26 @@ class SignedMessageFactoryTest {
     }
 
     @Test
+    void signedPartCarriesTheProtectedHeadersOfRfc9788() throws Exception {
+        String subject = "Straße gesperrt – „Umleitung“";
+        byte[] bytes = factory.build(message(subject, "Zoë Press", "hp1"));
+        MimeMessage outer = parse(bytes);
+        MimeMultipart signed = (MimeMultipart) outer.getContent();
+        jakarta.mail.BodyPart payload = signed.getBodyPart(0);
+        assertTrue(payload.getContentType().replaceAll("\\s+", " ").matches("multipart/alternative;.*hp=\"clear\".*"),
+                payload.getContentType());
+        for (String name : List.of("From", "To", "Subject", "Date", "Message-ID")) {
+            assertEquals(outer.getHeader(name, null), payload.getHeader(name)[0], name + " inside = outside");
+        }
+        assertEquals(subject, jakarta.mail.internet.MimeUtility.decodeText(payload.getHeader("Subject")[0].replaceAll("\r\n", "")));
+        // a client that ignores RFC 9788 still finds the text and HTML alternatives where it expects them
+        MimeMultipart alternative = (MimeMultipart) payload.getContent();
+        assertEquals(2, alternative.getCount());
+        assertTrue(alternative.getBodyPart(0).isMimeType("text/plain"));
+        verifySmime(bytes);
+    }
+
+    @Test
     void tamperingBreaksTheSignatures() throws Exception {
         byte[] bytes = factory.build(message("Plain subject", "Press", "m2"));
         String s = new String(bytes, StandardCharsets.US_ASCII);

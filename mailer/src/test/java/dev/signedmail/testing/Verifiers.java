@@ -67,20 +67,34 @@ public final class Verifiers {
             "record = open(sys.argv[2], 'rb').read().strip()",
             "def dns(name, timeout=5):",
             "    return record",
-            "print('RESULT', dkim.verify(msg, dnsfunc=dns))",
+            "idx = int(sys.argv[3]) if len(sys.argv) > 3 else 0",
+            "try:",
+            "    ok = dkim.DKIM(msg).verify(idx=idx, dnsfunc=dns)",
+            "except dkim.DKIMException as e:",
+            "    print('reason:', e)",
+            "    ok = False",
+            "print('RESULT', ok)",
             "");
 
     /** Verifies {@code message} with Debian's python3-dkim, with {@code dnsRecord} as the only DNS answer. */
     public static boolean pythonDkimVerify(byte[] message, String dnsRecord) throws IOException, InterruptedException {
+        return pythonDkimVerify(message, dnsRecord, 0);
+    }
+
+    /**
+     * Verifies the {@code index}-th DKIM-Signature (0 = topmost) of {@code message} with python3-dkim
+     * (ed25519 needs python3-nacl), with {@code dnsRecord} as the only DNS answer.
+     */
+    public static boolean pythonDkimVerify(byte[] message, String dnsRecord, int index) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("dkimpy");
         try {
             Path script = Files.writeString(dir.resolve("verify.py"), PY_VERIFY);
             Path msg = Files.write(dir.resolve("msg.eml"), message);
             Path dns = Files.writeString(dir.resolve("dns.txt"), dnsRecord);
-            Result r = run(List.of("/usr/bin/python3", script.toString(), msg.toString(), dns.toString()));
+            Result r = run(List.of("/usr/bin/python3", script.toString(), msg.toString(), dns.toString(), Integer.toString(index)));
             List<String> lines = r.output().lines().filter(l -> l.startsWith("RESULT ")).toList();
             assertTrue(r.exitCode() == 0 && lines.size() == 1,
-                    "python3 dkim failed (apt-get install python3-dkim): " + r.output());
+                    "python3 dkim failed (apt-get install python3-dkim python3-nacl): " + r.output());
             return lines.get(0).equals("RESULT True");
         } finally {
             try (var s = Files.list(dir)) {

@@ -136,13 +136,30 @@ class OwnMessagesTest {
 
     @Test
     void changedSubjectIsNotAuthentic() throws Exception {
-        byte[] changed = bytes(str(factory.build(message("Road closed"))).replace("Subject: Road closed", "Subject: Road open again"));
+        byte[] original = factory.build(message("Road closed"));
+        assertTrue(str(original).contains("hp=\"clear\""), "RFC 9788 header protection on the signed part");
+        byte[] changed = bytes(str(original).replaceFirst("Subject: Road closed", "Subject: Road open again"));
         VerificationReport r = verify(changed);
         assertEquals(Verdict.NOT_AUTHENTIC, r.verdict(), r.toText());
         assertEquals(SmimeResult.Status.GOOD, r.smime().status(), "the content itself is unchanged");
+        assertTrue(r.smime().headerProtection().present());
+        assertTrue(r.summary().contains("the Subject was changed after signing"), r.summary());
+        assertTrue(r.summary().contains("Road open again"), r.summary());
         assertEquals(DkimResult.Status.FAIL, r.dkim().get(0).result());
         assertTrue(r.dkim().get(0).reason().contains("signature mismatch"), r.dkim().get(0).reason());
-        assertTrue(r.summary().contains("changed after sending"), r.summary());
+    }
+
+    @Test
+    void resentUnderANewSubjectWithAFreshDkimSignatureIsNotAuthentic() throws Exception {
+        // Someone holding a DKIM key (or the mail login) re-sends our signed release: DKIM passes,
+        // only the signed copy of the Subject inside the S/MIME part gives it away.
+        String original = str(factory.build(message("Road closed")));
+        String withoutDkim = original.substring(original.indexOf("\r\nFrom:") + 2);
+        byte[] resent = dkimSigner.sign(bytes(withoutDkim.replaceFirst("Subject: Road closed", "Subject: Evacuate now")), Instant.now());
+        VerificationReport r = verify(resent);
+        assertEquals(DkimResult.Status.PASS, r.dkim().get(0).result(), r.toText());
+        assertEquals(Verdict.NOT_AUTHENTIC, r.verdict(), r.toText());
+        assertTrue(r.summary().contains("the Subject was changed after signing"), r.summary());
     }
 
     @Test
@@ -193,11 +210,11 @@ class OwnMessagesTest {
         assertEquals(Verdict.NOT_AUTHENTIC, now.verdict(), now.toText());
         assertEquals(inValidity, now.smime().signingTime());
         assertTrue(now.smime().reason().contains("expired") && now.smime().reason().contains("verification time"), now.smime().reason());
-        // Checked as of a moment when the leaf was valid (--at), expiry is no longer a problem; the
-        // demo intermediate, however, was only issued when keys-example was generated, so PKIX
-        // rightly finds no chain valid in 2020.
+        // Checked as of a moment when the leaf was valid (--at), expiry is no longer a problem, and
+        // since the demo CAs are valid from 2020-01-01 (keys-example/generate.sh) the chain is complete.
         VerificationReport then = verify(m, inValidity.plusSeconds(3600), anchors);
         assertTrue(then.smime().signatureValid());
+        assertEquals(SmimeResult.Status.GOOD, then.smime().status(), then.toText());
         assertTrue(then.smime().problems().stream().noneMatch(p -> p.contains("expired")), then.toText());
     }
 
