@@ -134,6 +134,7 @@ final class OfficePages {
     private void editForm(Context ctx, OfficeAccess.Signed a, Release r, OfficeActions.Draft d, String error, int status) {
         Map<String, Object> v = common(a);
         v.put("release", r);
+        v.put("pageTitle", r == null ? "New release" : "Edit release " + r.id());
         v.put("action", r == null ? "/office/new" : "/office/releases/" + r.id() + "/edit");
         v.put("title", nonNull(d.title()));
         v.put("summary", nonNull(d.summary()));

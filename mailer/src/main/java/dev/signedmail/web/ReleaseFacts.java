@@ -26,7 +26,7 @@ record ReleaseFacts(Release release, ReleaseState state, String author, List<Str
     }
 
     /** Whether the approval on record still covers the content as it is now. */
-    boolean approvalCurrent() {
+    public boolean approvalCurrent() {
         return state.approvedHash() != null && state.approvedHash().equals(currentHash);
     }
 
