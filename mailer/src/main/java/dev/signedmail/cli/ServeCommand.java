@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the HTTP server (one-click unsubscribe, preferences, health) until stopped, and read the",
+        description = {"Run the HTTP server (subscriber pages, the press-office pages at /office and the JSON API at",
+                "/api; no signing keys: a send from there is queued for run-due) until stopped, and read the",
                 "bounce mailbox every feedback.poll.minutes when one is configured."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side ({@code serve}): subscriber pages now, the press-office UI and API and the public
- * verify page later. It never loads signing keys: whoever breaks into the web side finds none.
+ * The HTTP side ({@code serve}): subscriber pages, the press-office pages ({@code /office}) and
+ * JSON API ({@code /api}), and the public verify page. It never loads signing keys: whoever
+ * breaks into the web side finds none.
  */
 public final class WebServer implements AutoCloseable {
 
@@ -36,6 +37,9 @@ public final class WebServer implements AutoCloseable {
                 .map(String::strip).map(Topics::normalise).filter(java.util.Objects::nonNull).toList();
         SubscribePages subscribePages = new SubscribePages(new Confirmations(rt.db(), rt.tokenKeys()), pages,
                 rt.settings().required(Setting.ORGANISATION), topics, new RateLimiter(10, 3_600_000L));
+        OfficeServices office = OfficeServices.from(rt);
+        OfficeAccess officeAccess = new OfficeAccess(new OfficeSessions(), office.operators(), office.https());
+        String organisation = rt.settings().required(Setting.ORGANISATION);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = 1_000_000L;
@@ -56,6 +60,9 @@ public final class WebServer implements AutoCloseable {
             subscriberPages.register(cfg.routes);
             subscribePages.register(cfg.routes);
             VerifyPages.create(rt, pages).register(cfg.routes);
+            new ApiRoutes(office).register(cfg.routes);
+            new OfficeLogin(officeAccess, office, pages, organisation).register(cfg.routes);
+            new OfficePages(office, officeAccess, pages, organisation).register(cfg.routes);
         });
         try {
             app.start(host, port);
