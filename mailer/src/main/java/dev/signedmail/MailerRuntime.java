@@ -33,6 +33,9 @@ import java.time.Instant;
  * when a command composes messages — the keys (loaded once, checked once), renderer and relay.
  */
 public final class MailerRuntime implements AutoCloseable {
+    static {
+        dev.signedmail.sign.CryptoProviders.install(); // native RSA/SHA-256 first when it loads; else the JDK's
+    }
 
     private final Settings settings;
     private final Database db;
