@@ -34,7 +34,7 @@ import java.time.Instant;
  */
 public final class MailerRuntime implements AutoCloseable {
     static {
-        dev.signedmail.sign.CryptoProviders.install(); // native RSA/SHA-256 first when it loads; else the JDK's
+        JvmSetup.apply(); // native crypto provider first when it loads; Jakarta Mail without per-part lookups
     }
 
     private final Settings settings;
