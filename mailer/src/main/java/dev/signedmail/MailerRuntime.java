@@ -53,6 +53,9 @@ import java.util.stream.Collectors;
  * when a command composes messages — the keys (loaded once, checked once), renderer and relay.
  */
 public final class MailerRuntime implements AutoCloseable {
+    static {
+        JvmSetup.apply(); // native crypto provider first when it loads; Jakarta Mail without per-part lookups
+    }
 
     private final Settings settings;
     private final Database db;
@@ -72,7 +75,7 @@ public final class MailerRuntime implements AutoCloseable {
     public static String init(Settings settings) {
         int applied = Database.init(settings);
         boolean created = TokenKeys.createIfMissing(tokenKeysFile(settings));
-        return "database ready (" + settings.databaseUrl().replaceAll(";.*", "") + ", " + applied
+        return "database ready (" + Database.withoutSecrets(settings.databaseUrl()) + ", " + applied
                 + " migration(s) applied)" + (created ? "; created unsubscribe-link keys in " + tokenKeysFile(settings) : "");
     }
 

@@ -40,6 +40,7 @@ public final class Main {
     }
 
     public static int run(String... args) {
+        dev.signedmail.JvmSetup.apply(); // native crypto provider first when it loads (verify too)
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();

@@ -66,7 +66,7 @@ public final class FeedbackApplier {
 
     private static boolean claim(Handle h, String key, String outcome) {
         int inserted = h.createUpdate("INSERT INTO feedback_messages (message_key, outcome, processed_at)"
-                        + " SELECT :key, :outcome, :now FROM (VALUES (1)) AS one (x)"
+                        + " SELECT CAST(:key AS VARCHAR(64)), CAST(:outcome AS VARCHAR(16)), CAST(:now AS TIMESTAMP WITH TIME ZONE) FROM (VALUES (1)) AS one (x)"
                         + " WHERE NOT EXISTS (SELECT 1 FROM feedback_messages WHERE message_key = :key)")
                 .bind("key", key).bind("outcome", outcome).bind("now", Instant.now()).execute();
         return inserted == 1;

@@ -41,12 +41,15 @@ import org.bouncycastle.util.Store;
  */
 public final class SmimeSigner {
     private final SmimeKey key;
+    /** The key as the fastest provider holds it (converted once, not on every signature). */
+    private final java.security.PrivateKey signingKey;
     private final String signatureAlgorithm;
     private final AttributeTable signedAttributes;
     private final Store<?> certificates;
 
     public SmimeSigner(SmimeKey key) {
         this.key = key;
+        this.signingKey = CryptoProviders.preferred(key.privateKey());
         this.signatureAlgorithm = signatureAlgorithm(key);
         X509Certificate cert = key.certificate();
         // Tell receivers how to encrypt replies to us: AES only, strongest first (no RC2/3DES).
@@ -99,7 +102,7 @@ public final class SmimeSigner {
             // used by SunPKCS11 inside the token and never read out
             gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
                     .setSignedAttributeGenerator(signedAttributes)
-                    .build(signatureAlgorithm, key.privateKey(), key.certificate()));
+                    .build(signatureAlgorithm, signingKey, key.certificate()));
             gen.addCertificates(certificates);
             return gen.generate(frozen);
         } catch (OperatorCreationException | CertificateEncodingException | SMIMEException e) {

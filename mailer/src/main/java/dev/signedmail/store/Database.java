@@ -18,14 +18,23 @@ import org.jdbi.v3.core.locator.ClasspathSqlLocator;
  */
 public final class Database implements AutoCloseable {
 
+    /** PostgreSQL only: where the type names that H2 spells differently live (see {@link #init}). */
+    private static final String PG_COMPAT_SCHEMA = "signedmail_compat";
     private static final ClasspathSqlLocator SQL = ClasspathSqlLocator.removingComments();
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private final boolean postgres;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        this.postgres = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    /** True on PostgreSQL (db.url=jdbc:postgresql://…), false on H2: the few statements that differ ask. */
+    public boolean postgres() {
+        return postgres;
     }
 
     /** Opens the database; refuses when its schema is older than this program (run {@code init}). */
@@ -34,7 +43,7 @@ public final class Database implements AutoCloseable {
         try {
             int pending = db.flyway().info().pending().length;
             if (pending > 0) {
-                throw new Problem("the database at " + db.dataSource.getJdbcUrl() + " needs "
+                throw new Problem("the database at " + withoutSecrets(db.dataSource.getJdbcUrl()) + " needs "
                         + pending + " migration(s): run `mailer init` first");
             }
         } catch (FlywayException e) {
@@ -50,6 +59,17 @@ public final class Database implements AutoCloseable {
     /** Creates or migrates the schema; returns the number of migrations applied. */
     public static int init(Settings settings) {
         try (Database db = connect(settings)) {
+            if (db.postgres) {
+                // V1 says CLOB (H2's name; changing it would break the checksums of existing
+                // databases). On PostgreSQL that name is a domain over TEXT, kept in a schema of its
+                // own (on every connection's search_path) so Flyway still finds the schema empty.
+                // BLOB likewise becomes a domain over BYTEA.
+                for (String domain : new String[] {"clob AS TEXT", "blob AS BYTEA"}) {
+                    db.jdbi.useHandle(h -> h.execute("DO $$ BEGIN CREATE SCHEMA IF NOT EXISTS " + PG_COMPAT_SCHEMA
+                            + "; CREATE DOMAIN " + PG_COMPAT_SCHEMA + "." + domain
+                            + "; EXCEPTION WHEN duplicate_object THEN NULL; END $$"));
+                }
+            }
             return db.flyway().migrate().migrationsExecuted;
         } catch (FlywayException e) {
             throw new Problem("migrating the database failed: " + e.getMessage());
@@ -75,11 +95,15 @@ public final class Database implements AutoCloseable {
         }
         cfg.setMaximumPoolSize(Math.max(4, settings.integer(Setting.SMTP_CONNECTIONS, 1, 256) + 2));
         cfg.setPoolName("mailer-db");
+        if (url.startsWith("jdbc:postgresql:")) {
+            cfg.setConnectionInitSql("SELECT set_config('search_path', current_setting('search_path') || ', "
+                    + PG_COMPAT_SCHEMA + "', false)");
+        }
         cfg.setInitializationFailTimeout(-1);
         try {
             return new Database(new HikariDataSource(cfg));
         } catch (RuntimeException e) {
-            throw new Problem("cannot open the database " + url + ": " + rootMessage(e)
+            throw new Problem("cannot open the database " + withoutSecrets(url) + ": " + rootMessage(e)
                     + (url.startsWith("jdbc:h2:file:") ? " (is another mailer process using it?)" : ""));
         }
     }
@@ -98,6 +122,11 @@ public final class Database implements AutoCloseable {
     /** Named SQL: {@code sql("outbox.snapshot")} is {@code queries/outbox/snapshot.sql}. */
     public static String sql(String name) {
         return SQL.locate("queries." + name);
+    }
+
+    /** A JDBC URL for messages: parameters (which may hold a password) cut off. */
+    public static String withoutSecrets(String url) {
+        return url.replaceAll("[;?].*", "");
     }
 
     private static String rootMessage(Throwable e) {

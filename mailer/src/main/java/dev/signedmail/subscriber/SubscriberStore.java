@@ -50,17 +50,20 @@ public final class SubscriberStore {
     }
 
     public Optional<Subscriber> find(String email) {
-        return db.jdbi().withHandle(h -> h.createQuery(LIST_SQL + " WHERE s.email = :email GROUP BY s.id, s.email, s.name, s.status, s.created_at")
+        return db.jdbi().withHandle(h -> h.createQuery(listSql() + " WHERE s.email = :email GROUP BY s.id, s.email, s.name, s.status, s.created_at")
                 .bind("email", email).map((rs, ctx) -> row(rs)).findOne());
     }
 
-    private static final String LIST_SQL = "SELECT s.id, s.email, s.name, s.status, s.created_at,"
-            + " LISTAGG(t.topic, ',') WITHIN GROUP (ORDER BY t.topic) AS topics"
-            + " FROM subscribers s LEFT JOIN subscriber_topics t ON t.subscriber_id = s.id";
+    /** Topics as one comma-separated column: LISTAGG on H2, string_agg on PostgreSQL. */
+    private String listSql() {
+        return "SELECT s.id, s.email, s.name, s.status, s.created_at, "
+                + (db.postgres() ? "string_agg(t.topic, ',' ORDER BY t.topic)" : "LISTAGG(t.topic, ',') WITHIN GROUP (ORDER BY t.topic)")
+                + " AS topics FROM subscribers s LEFT JOIN subscriber_topics t ON t.subscriber_id = s.id";
+    }
 
     /** Streams every subscriber in id order to {@code each}, never holding the list in memory. */
     public void forEach(Consumer<Subscriber> each) {
-        db.jdbi().useHandle(h -> h.createQuery(LIST_SQL
+        db.jdbi().useHandle(h -> h.createQuery(listSql()
                         + " GROUP BY s.id, s.email, s.name, s.status, s.created_at ORDER BY s.id")
                 .setFetchSize(500)
                 .map((rs, ctx) -> row(rs))

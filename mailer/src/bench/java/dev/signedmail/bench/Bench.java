@@ -1,0 +1,480 @@
+package dev.signedmail.bench;
+
+import dev.signedmail.MailerRuntime;
+import dev.signedmail.TestSupport;
+import dev.signedmail.config.Settings;
+import dev.signedmail.release.Release;
+import dev.signedmail.render.Personalisation;
+import dev.signedmail.render.Renderer;
+import dev.signedmail.render.Site;
+import dev.signedmail.send.MessageComposer;
+import dev.signedmail.send.ReleaseSender;
+import dev.signedmail.send.SendListener;
+import dev.signedmail.send.SendSummary;
+import dev.signedmail.sign.CryptoProviders;
+import dev.signedmail.sign.DkimKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Security;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.simplejavamail.api.email.Email;
+import org.simplejavamail.api.email.config.DkimConfig;
+import org.simplejavamail.api.email.config.SmimeSigningConfig;
+import org.simplejavamail.api.mailer.Mailer;
+import org.simplejavamail.api.mailer.config.TransportStrategy;
+import org.simplejavamail.email.EmailBuilder;
+import org.simplejavamail.mailer.MailerBuilder;
+
+/**
+ * The issue-6 benchmark: one run, same inputs, prints a table, the ratios and one line per target.
+ * Run with {@code bench/run} (options: {@code --seconds S}, {@code --e2e N}, {@code --scale N1,N2}).
+ */
+public final class Bench {
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private final Map<String, Double> rows = new LinkedHashMap<>();
+    private final Map<String, String> notes = new LinkedHashMap<>();
+    private final List<String> targets = new ArrayList<>();
+    private double seconds = 5;
+    private int e2eRecipients = 10_000;
+    private int[] scale = {100_000, 200_000};
+    private int sjmMessages = 300;
+
+    public static void main(String[] args) throws Exception {
+        Bench b = new Bench();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> b.seconds = Double.parseDouble(args[++i]);
+                case "--e2e" -> b.e2eRecipients = Integer.parseInt(args[++i]);
+                case "--sjm" -> b.sjmMessages = Integer.parseInt(args[++i]);
+                case "--scale" -> {
+                    String[] p = args[++i].split(",");
+                    b.scale = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--seconds S, --e2e N, --sjm N, --scale N1,N2; --scale 0,0 skips the child-JVM runs)");
+            }
+        }
+        b.run();
+        System.exit(0);
+    }
+
+    private void row(String name, double value, String note) {
+        rows.put(name, value);
+        if (note != null) {
+            notes.put(name, note);
+        }
+        System.out.printf(Locale.ROOT, "  %-58s %10.1f  %s%n", name, value, note == null ? "" : note);
+    }
+
+    private void run() throws Exception {
+        String provider = CryptoProviders.install();
+        System.out.printf("bench: %d cores, java %s, first JCA provider: %s%n", CORES, System.getProperty("java.version"), provider);
+        System.out.println("bench: load average at start " + loadAverage() + " (other processes on this machine skew absolute rates; the ratios compare phases of one run)");
+        System.out.printf("bench: %.0f s per rate phase; end to end %d recipients; scale runs %d and %d recipients (-Xmx256m)%n%n",
+                seconds, e2eRecipients, scale[0], scale[1]);
+
+        // physical limit
+        double ossl1 = openssl(1);
+        double osslAll = openssl(CORES);
+        row("openssl speed rsa2048, 1 core (sign/s)", ossl1, null);
+        row("openssl speed rsa2048, " + CORES + " cores (sign/s)", osslAll, null);
+
+        // raw JVM signing
+        rawSigning();
+
+        Path work = Files.createTempDirectory("signedmail-bench");
+        try (SinkServer sink = new SinkServer()) {
+            Map<String, String> cfg = TestSupport.settingsMap(work.resolve("inproc"), sink.port());
+            cfg.put("smtp.connections", "4");
+            Settings settings = Settings.of(cfg);
+            MailerRuntime.init(settings);
+            long releaseId;
+            Release release;
+            try (MailerRuntime rt = MailerRuntime.open(settings)) {
+                releaseId = rt.releases().create("Road closed: Station Road between the bridge and the market",
+                        "Station Road is closed after a collision; use the ring road.", SAMPLE_BODY,
+                        "https://news.example.org/2026/road-closed", "general");
+                release = rt.releases().get(releaseId);
+
+                // render only
+                Renderer renderer = new Renderer(new Site("Example Press Office", "https://news.example.org",
+                        "https://news.example.org/verify"), null);
+                row("render only, " + CORES + " threads (msg/s)", rate(CORES, i -> renderer.render(release,
+                        new Personalisation("sub" + i + "@example.net", "Subscriber " + i, "general",
+                                "https://news.example.org/unsubscribe/t" + i, "https://news.example.org/preferences/t" + i))), null);
+
+                // render + full signing (S/MIME + DKIM per recipient), native provider and JDK provider
+                MessageComposer composer = rt.composer();
+                double full = rate(CORES, i -> composer.compose(release,
+                        new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+                row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, provider);
+                rows.put("full", full);
+            }
+            double fullJdk = withJdkProviders(() -> {
+                try (MailerRuntime rt = MailerRuntime.open(settings)) {
+                    MessageComposer c = rt.composer();
+                    return rate(CORES, i -> c.compose(release,
+                            new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+                }
+            });
+            row("render + S/MIME + DKIM, JDK providers (before) (msg/s)", fullJdk, "native is " + ratio(rows.get("full"), fullJdk) + "x");
+            System.out.printf("  %-58s %10s  %s%n", "shared-body mode (msg/s)", "not built", "(another task)");
+
+            // end to end, in this JVM: real outbox in H2, ReleaseSender with a pool of 4 connections, to the sink
+            double e2e = endToEnd(work.resolve("e2e"), sink, e2eRecipients);
+            row("end to end: release send, " + e2eRecipients + " recipients, 4 connections (msg/s)", e2e, null);
+
+            // Simple Java Mail loop on the same sink
+            double sjm = simpleJavaMail(sink, release, sjmMessages);
+            row("Simple Java Mail loop (render, build, S/MIME, DKIM, send) (msg/s)", sjm, "1 thread, its own connection handling");
+
+            // scale, in a child JVM with -Xmx256m running the real CLI
+            double[] perRecipient = new double[2];
+            long[] peak = new long[2];
+            boolean[] ok = new boolean[2];
+            if (scale[0] > 0) {
+                for (int k = 0; k < 2; k++) {
+                    Scale r = childSend(work.resolve("scale" + k), sink, scale[k]);
+                    perRecipient[k] = r.seconds / scale[k] * 1e6;
+                    peak[k] = r.peakHeapMb;
+                    ok[k] = r.ok;
+                    row("child JVM -Xmx256m: release send " + scale[k] + " (msg/s)", scale[k] / r.seconds,
+                            (r.ok ? "completed" : "FAILED") + ", " + String.format(Locale.ROOT, "%.0f s, peak heap %d MB, max live after GC %d MB",
+                                    r.seconds, r.peakHeapMb, r.liveAfterGcMb));
+                }
+            }
+
+            // ratios and targets
+            System.out.println();
+            System.out.println("bench: load average at end " + loadAverage());
+            System.out.println("ratios:");
+            System.out.printf(Locale.ROOT, "  full signing / (openssl all cores / 2) = %.2f%n", full() / (osslAll / 2));
+            System.out.printf(Locale.ROOT, "  full signing / JVM raw RSA all cores / 2 = %.2f%n", full() / (rows.get("rawRsaAll") / 2));
+            System.out.printf(Locale.ROOT, "  end to end / full signing = %.2f%n", e2e / full());
+            System.out.printf(Locale.ROOT, "  end to end / Simple Java Mail loop = %.1f%n", e2e / sjm);
+            System.out.printf(Locale.ROOT, "  native / JDK provider (full signing) = %.2f%n", full() / fullJdk);
+            System.out.println();
+            target("full-signing", full(), 0.7 * osslAll / 2, "msg/s", "70% of openssl all-core RSA-2048 / 2");
+            System.out.printf(Locale.ROOT, "target shared-body: not built (goal %.0f msg/s = 70%% of openssl all-core RSA-2048) missed%n", 0.7 * osslAll);
+            target("end-to-end", e2e, 0.7 * full(), "msg/s", "70% of render + full signing");
+            target("vs-simple-java-mail", e2e / sjm, 10, "x", "10x the Simple Java Mail loop");
+            if (scale[0] > 0) {
+                boolean million = scale[1] >= 1_000_000;
+                String what = ok[1] ? "completed " + scale[1] + " with -Xmx256m, peak heap " + peak[1] + " MB" : "FAILED at " + scale[1];
+                System.out.println("target 1M-in-256m: " + what + " (goal 1000000 recipients with -Xmx256m) "
+                        + (ok[1] && million ? "met" : "missed" + (million ? "" : " (scaled down: not run at 1M)")));
+                double lin = perRecipient[1] / perRecipient[0];
+                System.out.printf(Locale.ROOT, "target linear: %.2f x per-recipient time at %d vs %d (goal <= 1.20) %s%n",
+                        lin, scale[1], scale[0], lin <= 1.2 && ok[0] && ok[1] ? "met" : "missed");
+            } else {
+                System.out.println("target 1M-in-256m: not run (--scale 0,0) (goal 1000000 recipients with -Xmx256m) missed");
+                System.out.println("target linear: not run (--scale 0,0) (goal <= 1.20) missed");
+            }
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private double full() {
+        return rows.get("full");
+    }
+
+    private void target(String name, double measured, double goal, String unit, String what) {
+        System.out.printf(Locale.ROOT, "target %s: %.1f %s (goal %.1f %s = %s) %s%n", name, measured, unit, goal, unit, what,
+                measured >= goal ? "met" : "missed");
+    }
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    // ---- raw signing -------------------------------------------------------------------------
+
+    private void rawSigning() throws Exception {
+        byte[] input = new byte[400];
+        for (String[] alg : new String[][] {{"RSA", "SHA256withRSA"}, {"Ed25519", "Ed25519"}}) {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(alg[0]);
+            if (alg[0].equals("RSA")) {
+                g.initialize(2048);
+            }
+            PrivateKey key = g.generateKeyPair().getPrivate();
+            Provider p = Signature.getInstance(alg[1]).getProvider();
+            for (int threads : new int[] {1, CORES}) {
+                double r = rate(threads, i -> {
+                    try {
+                        Signature s = Signature.getInstance(alg[1]);
+                        s.initSign(key);
+                        s.update(input);
+                        s.sign();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                row("JVM " + alg[0] + (alg[0].equals("RSA") ? "-2048" : "") + " sign, " + threads + " thread(s) (sign/s)", r, p.getName());
+                if (alg[0].equals("RSA") && threads == CORES) {
+                    rows.put("rawRsaAll", r);
+                }
+            }
+        }
+        // the JDK's own provider for comparison (what runs where the native one cannot load)
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA", "SunRsaSign");
+        g.initialize(2048);
+        PrivateKey key = g.generateKeyPair().getPrivate();
+        double r = rate(CORES, i -> {
+            try {
+                Signature s = Signature.getInstance("SHA256withRSA", "SunRsaSign");
+                s.initSign(key);
+                s.update(input);
+                s.sign();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        row("JVM RSA-2048 sign, " + CORES + " threads, JDK SunRsaSign (sign/s)", r, null);
+    }
+
+    interface Task {
+        void run(long i) throws Exception;
+    }
+
+    /** Operations per second over all threads: 1 s warm-up, then {@link #seconds}. */
+    private double rate(int threads, Task task) throws Exception {
+        AtomicLong counter = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        long[] window = new long[2];
+        long warmupEnd = System.nanoTime() + 1_000_000_000L;
+        long end = warmupEnd + (long) (seconds * 1e9);
+        List<Thread> ts = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    while (true) {
+                        long now = System.nanoTime();
+                        if (now >= end) {
+                            return;
+                        }
+                        task.run(counter.incrementAndGet());
+                        if (System.nanoTime() >= warmupEnd && now >= warmupEnd) {
+                            done.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) {
+            th.join();
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException(errors.get(0));
+        }
+        return done.get() / seconds;
+    }
+
+    interface Measure {
+        double get() throws Exception;
+    }
+
+    /** Runs {@code m} with the native provider taken out of the provider list (keys loaded inside are JDK keys). */
+    private static double withJdkProviders(Measure m) throws Exception {
+        Provider accp = Security.getProvider("AmazonCorrettoCryptoProvider");
+        if (accp == null) {
+            return m.get();
+        }
+        Security.removeProvider(accp.getName());
+        try {
+            return m.get();
+        } finally {
+            Security.insertProviderAt(accp, 1);
+        }
+    }
+
+    // ---- end to end in this JVM ----------------------------------------------------------------
+
+    private static Settings populated(Path home, SinkServer sink, int recipients, int connections) throws Exception {
+        Map<String, String> cfg = TestSupport.settingsMap(home, sink.port());
+        cfg.put("smtp.connections", Integer.toString(connections));
+        Settings s = Settings.of(cfg);
+        MailerRuntime.init(s);
+        try (MailerRuntime rt = MailerRuntime.open(s)) {
+            rt.db().jdbi().useHandle(h -> {
+                h.createUpdate("INSERT INTO subscribers (email, name, status, created_at, updated_at)"
+                        + " SELECT CONCAT('sub', X, '@example.net'), CONCAT('Subscriber ', X), 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP"
+                        + " FROM SYSTEM_RANGE(1, " + recipients + ")").execute();
+                h.createUpdate("INSERT INTO subscriber_topics (subscriber_id, topic) SELECT id, 'general' FROM subscribers").execute();
+            });
+            rt.releases().create("Road closed: Station Road between the bridge and the market",
+                    "Station Road is closed after a collision; use the ring road.", SAMPLE_BODY,
+                    "https://news.example.org/2026/road-closed", "general");
+        }
+        return s;
+    }
+
+    private static double endToEnd(Path home, SinkServer sink, int recipients) throws Exception {
+        Settings s = populated(home, sink, recipients, 4);
+        long before = sink.messages.get();
+        try (MailerRuntime rt = MailerRuntime.open(s)) {
+            SendSummary summary = rt.sender().send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
+            long got = sink.messages.get() - before;
+            if (summary.sent() != recipients || got != recipients) {
+                throw new IllegalStateException("end to end sent " + summary.sent() + ", sink got " + got + " of " + recipients);
+            }
+            return recipients / summary.seconds();
+        }
+    }
+
+    // ---- Simple Java Mail ----------------------------------------------------------------------
+
+    private static double simpleJavaMail(SinkServer sink, Release release, int messages) throws Exception {
+        Path keys = TestSupport.keys();
+        byte[] p12 = Files.readAllBytes(keys.resolve("signer.p12"));
+        String pw = Files.readString(keys.resolve("signer.p12.password")).strip();
+        byte[] dkimDer = DkimKey.load(keys.resolve("dkim-private.pem"), "example.org", "demo").privateKey().getEncoded();
+        Renderer renderer = new Renderer(new Site("Example Press Office", "https://news.example.org",
+                "https://news.example.org/verify"), null);
+        Mailer mailer = MailerBuilder.withSMTPServer("127.0.0.1", sink.port())
+                .withTransportStrategy(TransportStrategy.SMTP).buildMailer();
+        long before = sink.messages.get();
+        int warm = Math.max(20, messages / 10);
+        long t0 = 0;
+        for (int i = 0; i < warm + messages; i++) {
+            if (i == warm) {
+                t0 = System.nanoTime();
+            }
+            String to = "sjm" + i + "@example.net";
+            var r = renderer.render(release, new Personalisation(to, "Subscriber " + i, "general",
+                    "https://news.example.org/unsubscribe/t" + i, "https://news.example.org/preferences/t" + i));
+            Email email = EmailBuilder.startingBlank()
+                    // Simple Java Mail looks the DKIM key up in DNS for every message unless the From domain is
+                    // its test domain; this machine has no DNS, so the loop signs for that domain.
+                    .from("Example Press Office", "news@" + SJM_DOMAIN)
+                    .to("Subscriber " + i, to)
+                    .withSubject(r.subject())
+                    .withPlainText(r.text())
+                    .withHTMLText(r.html())
+                    .withHeader("List-Unsubscribe", "<https://news.example.org/unsubscribe/t" + i + ">")
+                    .withHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+                    .signWithSmime(SmimeSigningConfig.builder().pkcs12Config(p12, pw, "signer", pw).build())
+                    .signWithDomainKey(DkimConfig.builder().dkimPrivateKeyData(dkimDer)
+                            .dkimSigningDomain(SJM_DOMAIN).dkimSelector("demo").build())
+                    .buildEmail();
+            mailer.sendMail(email);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long got = sink.messages.get() - before;
+        if (got != warm + messages) {
+            throw new IllegalStateException("Simple Java Mail: sink got " + got + " of " + (warm + messages));
+        }
+        mailer.shutdownConnectionPool();
+        return messages / secs;
+    }
+
+    // ---- child JVM at scale --------------------------------------------------------------------
+
+    record Scale(boolean ok, double seconds, long peakHeapMb, long liveAfterGcMb) {
+    }
+
+    private static final Pattern GC = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+    private static Scale childSend(Path home, SinkServer sink, int recipients) throws Exception {
+        System.out.printf("  (preparing %d subscribers for the child JVM ...)%n", recipients);
+        Settings s = populated(home, sink, recipients, 4);
+        Path cfg = home.resolve("mailer.properties");
+        StringBuilder props = new StringBuilder();
+        TestSupport.settingsMap(home, sink.port()).forEach((k, v) -> props.append(k).append('=')
+                .append(v.replace("\\", "\\\\")).append('\n'));
+        props.append("smtp.connections=4\n");
+        Files.writeString(cfg, props.toString(), StandardCharsets.UTF_8);
+        Path jar = TestSupport.projectRoot().resolve("mailer/target/mailer.jar");
+        Path gcLog = home.resolve("gc.log");
+        Path out = home.resolve("send.out");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long before = sink.messages.get();
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(javaBin, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", jar.toString(),
+                "--config", cfg.toString(), "release", "send", "1")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        boolean finished = p.waitFor(4, TimeUnit.HOURS);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long got = sink.messages.get() - before;
+        boolean ok = finished && p.exitValue() == 0 && got == recipients;
+        if (!ok) {
+            System.out.println("  child JVM output:\n" + Files.readString(out));
+        }
+        long peak = 0;
+        long live = 0;
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher m = GC.matcher(line);
+            if (m.find()) {
+                peak = Math.max(peak, Long.parseLong(m.group(1)));
+                live = Math.max(live, Long.parseLong(m.group(2)));
+            }
+        }
+        return new Scale(ok, secs, peak, live);
+    }
+
+    // ---- openssl --------------------------------------------------------------------------------
+
+    private double openssl(int processes) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of("openssl", "speed", "-seconds", Integer.toString((int) Math.max(2, seconds))));
+            if (processes > 1) {
+                cmd.addAll(List.of("-multi", Integer.toString(processes)));
+            }
+            cmd.add("rsa2048");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            p.waitFor();
+            Matcher m = Pattern.compile("rsa\\s+2048 bits\\s+\\S+\\s+\\S+\\s+([0-9.]+)").matcher(out);
+            double best = 0;
+            while (m.find()) {
+                best = Double.parseDouble(m.group(1));
+            }
+            if (best == 0) {
+                throw new IllegalStateException("cannot read openssl speed output:\n" + out);
+            }
+            return best;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("openssl speed failed (is openssl installed?)", e);
+        }
+    }
+
+    private static final String SJM_DOMAIN = "supersecret-testing-domain.com";
+
+    static final String SAMPLE_BODY = """
+            Station Road is **closed** in both directions between the river bridge and the market square
+            after a collision involving a lorry this morning. Emergency services are at the scene.
+
+            * Diversion: follow the signed route via the ring road.
+            * Buses 4 and 17 are diverted; expect delays of about 20 minutes.
+            * Pedestrian access to the shops on Station Road remains open.
+
+            We expect the road to reopen by 18:00. We will send an update when it does. Please do not
+            call 999 for travel information; use the [live traffic page](https://news.example.org/traffic).
+            """;
+}
