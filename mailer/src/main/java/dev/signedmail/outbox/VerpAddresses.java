@@ -1,15 +1,12 @@
 package dev.signedmail.outbox;
 
+import dev.signedmail.subscriber.TokenKeys;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * VERP envelope senders: {@code bounces+TOKEN@DOMAIN}, where TOKEN names one outbox row (so one
@@ -78,24 +75,12 @@ public final class VerpAddresses {
     }
 
     private static byte[] mac(byte[] key, byte[] data) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Arrays.copyOf(m.doFinal(data), MAC_BYTES);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Arrays.copyOf(TokenKeys.hmac(key, data), MAC_BYTES);
     }
 
     /** A separate key for VERP, so a VERP token can never be replayed as an unsubscribe token. */
     private static byte[] derive(byte[] master) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(master, "HmacSHA256"));
-            return m.doFinal("signedmail verp v1".getBytes(StandardCharsets.US_ASCII));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return TokenKeys.derive(master, "signedmail verp v1");
     }
 
     static String base32(byte[] data) {

@@ -2,8 +2,6 @@ package dev.signedmail.subscriber;
 
 import dev.signedmail.store.Database;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,8 +12,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Double opt-in: a subscription request waits until the owner of the address confirms it from the
@@ -142,16 +138,10 @@ public final class Confirmations {
     }
 
     private static byte[] mac(byte[] key, byte[] data) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Arrays.copyOf(m.doFinal(data), MAC_BYTES);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Arrays.copyOf(TokenKeys.hmac(key, data), MAC_BYTES);
     }
 
     private static byte[] derive(byte[] master) {
-        return mac(master, "signedmail confirm v1".getBytes(StandardCharsets.US_ASCII));
+        return TokenKeys.derive(master, "signedmail confirm v1");
     }
 }

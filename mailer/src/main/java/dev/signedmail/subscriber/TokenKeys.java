@@ -95,6 +95,22 @@ public final class TokenKeys {
         return keys.get(id);
     }
 
+    /** HMAC-SHA256, the one MAC behind every link token (unsubscribe, confirmation, VERP). */
+    public static byte[] hmac(byte[] key, byte[] data) {
+        try {
+            javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+            m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return m.doFinal(data);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    /** A key for one purpose derived from a master key, so a token of one kind never passes as another. */
+    public static byte[] derive(byte[] master, String purpose) {
+        return hmac(master, purpose.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
     /** Every key, the signing one first, for other keyed tokens (each derives its own sub-key). */
     public java.util.List<byte[]> all() {
         return java.util.List.copyOf(keys.values());

@@ -2,12 +2,9 @@ package dev.signedmail.subscriber;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Per-subscriber, unguessable links: HMAC-SHA256 over (version, key id, subscriber, topic).
@@ -80,12 +77,6 @@ public final class UnsubscribeTokens {
     }
 
     private static byte[] mac(byte[] key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
+        return TokenKeys.hmac(key, data);
     }
 }
