@@ -211,7 +211,11 @@ public final class MailerRuntime implements AutoCloseable {
     public synchronized ReleaseLogEntry logRelease(Release release) {
         composer();
         ReleaseLog log = releaseLog();
-        ReleaseLogEntry e = log.append(release, List.of(), Instant.now());
+        // the approver (and the admin who confirmed a hold) as the workflow recorded them
+        List<String> approvers = db.jdbi().withHandle(h -> h.createQuery("SELECT o.name FROM releases r"
+                        + " JOIN operators o ON o.id = r.approved_by WHERE r.id = :id")
+                .bind("id", release.id()).mapTo(String.class).list());
+        ReleaseLogEntry e = log.append(release, approvers, Instant.now());
         byte[] atom = ReleaseFeed.render(log.entries(), settings.required(Setting.ORGANISATION), settings.baseUrl());
         log.storeFeed(atom, DetachedSigner.sign(smimeKey, atom));
         return e;

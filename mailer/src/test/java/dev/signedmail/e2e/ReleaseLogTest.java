@@ -41,15 +41,26 @@ class ReleaseLogTest {
             assertEquals(0, CliRun.of("--config", config, "init").exitCode);
             assertEquals(0, CliRun.of("--config", config, "subscribers", "add", "zoe@example.com").exitCode);
             Path body = Files.writeString(dir.resolve("body.md"), "Text.\n");
+            dev.signedmail.testing.Flow flow;
+            try (MailerRuntime rt = MailerRuntime.open(Settings.of(cfg))) {
+                flow = dev.signedmail.testing.Flow.operators(rt, dir.resolve("tokens"));
+            }
+            String ed = flow.editorToken.toString();
+            String ap = flow.approverToken.toString();
             List<String> ids = new ArrayList<>();
             for (String title : List.of("First", "Second", "Never sent")) {
-                CliRun c = CliRun.of("--config", config, "release", "create", "--title", title, "--body", body.toString(),
-                        "--summary", "s", "--link", "https://example.org/n/1");
+                CliRun c = CliRun.of("--config", config, "--token-file", ed, "release", "create", "--title", title,
+                        "--body", body.toString(), "--summary", "s", "--link", "https://example.org/n/1");
                 ids.add(c.out().strip());
             }
-            assertEquals(0, CliRun.of("--config", config, "release", "send", ids.get(0)).exitCode);
-            assertEquals(0, CliRun.of("--config", config, "release", "send", ids.get(1)).exitCode);
-            assertEquals(0, CliRun.of("--config", config, "release", "send", ids.get(1)).exitCode, "a rerun logs nothing twice");
+            for (String id : ids.subList(0, 2)) {
+                assertEquals(0, CliRun.of("--config", config, "--token-file", ed, "release", "submit", id).exitCode);
+                assertEquals(0, CliRun.of("--config", config, "--token-file", ap, "release", "approve", id).exitCode);
+            }
+            assertEquals(0, CliRun.of("--config", config, "--token-file", ap, "release", "send", ids.get(0)).exitCode);
+            assertEquals(0, CliRun.of("--config", config, "--token-file", ap, "release", "send", ids.get(1)).exitCode);
+            assertEquals(0, CliRun.of("--config", config, "--token-file", ap, "release", "send", ids.get(1)).exitCode,
+                    "a rerun logs nothing twice");
 
             byte[] atom;
             byte[] p7s;
@@ -59,6 +70,7 @@ class ReleaseLogTest {
                 assertEquals(1, entries.get(0).seq());
                 assertEquals(Long.parseLong(ids.get(1)), entries.get(1).releaseId());
                 assertEquals(entries.get(0).entryHash(), entries.get(1).previousHash());
+                assertEquals(List.of("ap"), entries.get(1).approvers(), "the log names who approved");
                 Release second = rt.releases().get(Long.parseLong(ids.get(1)));
                 assertEquals(ReleaseLogEntry.contentHash(second), entries.get(1).contentHash());
                 byte[][] feed = rt.releaseLog().feed().orElseThrow();
@@ -89,7 +101,7 @@ class ReleaseLogTest {
             assertTrue(j.out().contains("\"release_log\" : \"Release log: in our log as release #2"), j.out());
 
             // signed with our key but never sent through the log (what a stolen key would produce)
-            CliRun preview = CliRun.of("--config", config, "release", "preview", ids.get(2));
+            CliRun preview = CliRun.of("--config", config, "--token-file", ed, "release", "preview", ids.get(2));
             Path unlogged = Files.write(dir.resolve("unlogged.eml"), preview.stdout);
             CliRun u = CliRun.of("verify", unlogged.toString(), "--trust", ca, "--dns", dns.toString(), "--log", atomFile.toString());
             assertEquals(0, u.exitCode, u.toString());
