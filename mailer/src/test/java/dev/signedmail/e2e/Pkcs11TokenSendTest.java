@@ -124,10 +124,19 @@ class Pkcs11TokenSendTest {
             assertEquals(0, CliRun.of("--config", config, "init").exitCode);
             assertEquals(0, CliRun.of("--config", config, "subscribers", "add", "zoe@example.com", "--name", "Zoë").exitCode);
             Path body = Files.writeString(dir.resolve("body.md"), "Signed inside the token.\n");
-            CliRun created = CliRun.of("--config", config, "release", "create", "--title", "Token test", "--body", body.toString(),
-                    "--summary", "Token", "--link", "https://example.org/n/1");
+            dev.signedmail.testing.Flow flow;
+            try (dev.signedmail.MailerRuntime rt = dev.signedmail.MailerRuntime.open(dev.signedmail.config.Settings.of(cfg))) {
+                flow = dev.signedmail.testing.Flow.operators(rt, dir.resolve("tokens"));
+            }
+            String ed = flow.editorToken.toString();
+            String ap = flow.approverToken.toString();
+            CliRun created = CliRun.of("--config", config, "--token-file", ed, "release", "create", "--title", "Token test",
+                    "--body", body.toString(), "--summary", "Token", "--link", "https://example.org/n/1");
             assertEquals(0, created.exitCode, created.toString());
-            CliRun send = CliRun.of("--config", config, "release", "send", created.out().strip());
+            String id = created.out().strip();
+            assertEquals(0, CliRun.of("--config", config, "--token-file", ed, "release", "submit", id).exitCode);
+            assertEquals(0, CliRun.of("--config", config, "--token-file", ap, "release", "approve", id).exitCode);
+            CliRun send = CliRun.of("--config", config, "--token-file", ap, "release", "send", id);
             assertEquals(0, send.exitCode, send.toString());
             MimeMessage[] received = smtp.getReceivedMessages();
             assertEquals(1, received.length, send.toString());
