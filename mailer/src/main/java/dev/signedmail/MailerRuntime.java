@@ -216,8 +216,9 @@ public final class MailerRuntime implements AutoCloseable {
                         + " JOIN operators o ON o.id = r.approved_by WHERE r.id = :id")
                 .bind("id", release.id()).mapTo(String.class).list());
         ReleaseLogEntry e = log.append(release, approvers, Instant.now());
-        byte[] atom = ReleaseFeed.render(log.entries(), settings.required(Setting.ORGANISATION), settings.baseUrl());
-        log.storeFeed(atom, DetachedSigner.sign(smimeKey, atom));
+        List<ReleaseLogEntry> entries = log.entries();
+        byte[] atom = ReleaseFeed.render(entries, settings.required(Setting.ORGANISATION), settings.baseUrl());
+        log.storeFeed(atom, DetachedSigner.sign(smimeKey, atom), entries.size());
         return e;
     }
 

@@ -19,5 +19,7 @@ CREATE TABLE release_feed (
     id         INT       PRIMARY KEY,
     atom       BLOB      NOT NULL,
     signature  BLOB      NOT NULL,
+    -- how many log entries this feed lists: an older feed never replaces a newer one
+    entries    INT       NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL
 );

@@ -22,9 +22,25 @@ public final class ReleaseLog {
 
     /**
      * Adds {@code release} as the next entry unless it is already in the log; returns its entry.
-     * One transaction; seq is the primary key, so two senders can never both take the same number.
+     * seq is the primary key, so two senders can never both take the same number: the one that
+     * loses the race (another process, another machine) reads again and finds the release logged,
+     * or tries the next number (a few times at most).
      */
     public synchronized ReleaseLogEntry append(Release release, List<String> approvers, Instant sentAt) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tryAppend(release, approvers, sentAt);
+            } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+                boolean duplicate = e.getCause() instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                        && sql.getSQLState().startsWith("23");
+                if (!duplicate || attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private ReleaseLogEntry tryAppend(Release release, List<String> approvers, Instant sentAt) {
         return db.jdbi().inTransaction(h -> {
             Optional<ReleaseLogEntry> existing = h.createQuery("SELECT * FROM release_log WHERE release_id = :id")
                     .bind("id", release.id()).map((rs, ctx) -> map(rs)).findOne();
@@ -49,12 +65,30 @@ public final class ReleaseLog {
     }
 
     /** Stores the published feed and its detached signature (one row, replaced each time). */
-    public void storeFeed(byte[] atom, byte[] signature) {
-        db.jdbi().useTransaction(h -> {
-            h.execute("DELETE FROM release_feed WHERE id = 1");
-            h.createUpdate("INSERT INTO release_feed (id, atom, signature, updated_at) VALUES (1, :a, :s, :now)")
-                    .bind("a", atom).bind("s", signature).bind("now", OffsetDateTime.now(ZoneOffset.UTC)).execute();
-        });
+    public void storeFeed(byte[] atom, byte[] signature, int entries) {
+        // Several senders may publish at once: a feed never replaces one that lists more entries,
+        // and the first insert of the row may race (then the loser updates).
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.jdbi().useTransaction(h -> {
+                    int updated = h.createUpdate("UPDATE release_feed SET atom = :a, signature = :s, entries = :n, updated_at = :now"
+                                    + " WHERE id = 1 AND entries <= :n")
+                            .bind("a", atom).bind("s", signature).bind("n", entries)
+                            .bind("now", OffsetDateTime.now(ZoneOffset.UTC)).execute();
+                    boolean exists = h.createQuery("SELECT COUNT(*) FROM release_feed WHERE id = 1").mapTo(Integer.class).one() > 0;
+                    if (updated == 0 && !exists) {
+                        h.createUpdate("INSERT INTO release_feed (id, atom, signature, entries, updated_at) VALUES (1, :a, :s, :n, :now)")
+                                .bind("a", atom).bind("s", signature).bind("n", entries)
+                                .bind("now", OffsetDateTime.now(ZoneOffset.UTC)).execute();
+                    }
+                });
+                return;
+            } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+                if (attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The stored feed and signature, if any release has been logged yet. */
