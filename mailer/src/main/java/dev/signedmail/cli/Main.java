@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "mailer", mixinStandardHelpOptions = true, version = "signedmail 0.1.0",
         description = "Signed subscriber-notification mailer: every message S/MIME- and DKIM-signed.",
         subcommands = {InitCommand.class, SubscribersCommand.class, ReleaseCommand.class, OperatorsCommand.class,
-                AuditCommand.class, HaltCommands.Halt.class, HaltCommands.Resume.class, RunDueCommand.class,
+                AuditCommand.class, HaltCommands.Halt.class, HaltCommands.Resume.class, RunDueCommand.class, WorkerCommand.class,
                 FeedbackCommand.class, VerifyCommand.class, KeysCommand.class, ReportCommand.class, ServeCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})

@@ -99,7 +99,7 @@ class SharedSendTest {
     }
 
     @Test
-    void threeSenderProcessesShareOneReleaseAndTakeOverFromOneKilledMidway() throws Exception {
+    void aSenderAndTwoWorkerProcessesShareOneReleaseAndTakeOverFromTheSenderKilledMidway() throws Exception {
         GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         Server db = Server.createTcpServer("-tcpPort", "0", "-baseDir", dir.resolve("db").toString(), "-ifNotExists").start();
@@ -117,10 +117,14 @@ class SharedSendTest {
             cfg.forEach((k, v) -> props.append(k).append(" = ").append(v).append('\n'));
             Path config = Files.writeString(dir.resolve("mailer.properties"), props);
 
-            for (int i = 0; i < 3; i++) {
-                senders.add(start(config, id, flow[0].approverToken));
-            }
+            senders.add(start(config, flow[0].approverToken, "release", "send", Long.toString(id)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (smtp.getReceivedMessages().length < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            // two `worker` processes join the release that is now sending
+            senders.add(start(config, flow[0].approverToken, "worker"));
+            senders.add(start(config, flow[0].approverToken, "worker"));
             while (smtp.getReceivedMessages().length < 30 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
@@ -142,11 +146,12 @@ class SharedSendTest {
         }
     }
 
-    private static Process start(Path config, long releaseId, Path token) throws Exception {
+    private static Process start(Path config, Path token, String... command) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.signedmail.cli.Main", "--config", config.toString(), "--token-file", token.toString(),
-                "release", "send", Long.toString(releaseId)));
+        List<String> args = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.signedmail.cli.Main", "--config", config.toString(), "--token-file", token.toString()));
+        args.addAll(List.of(command));
+        ProcessBuilder pb = new ProcessBuilder(args);
         pb.environment().keySet().removeIf(k -> k.startsWith("MAILER_"));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
