@@ -46,6 +46,7 @@ public final class RunDue {
                     .bind("now", now).mapTo(Long.class).list());
             if (due.isEmpty()) {
                 out.println("run-due: nothing due");
+                new dev.signedmail.store.Heartbeats(rt.db()).beat("run-due");
                 return 0;
             }
             Actor cron = Actor.system("cron", "cron", holder);
@@ -66,6 +67,9 @@ public final class RunDue {
                     out.println("run-due: lost the lease (another run took over); stopping");
                     return 1;
                 }
+            }
+            if (problems == 0) {
+                new dev.signedmail.store.Heartbeats(rt.db()).beat("run-due");
             }
             return problems > 0 ? 1 : 0;
         } finally {

@@ -53,6 +53,10 @@ public final class FeedbackApplier {
         });
     }
 
+    Database database() {
+        return db;
+    }
+
     /** Records that a message was handled without applying anything (unparsed, unsubscribe). */
     public boolean markHandled(String messageKey, String outcome) {
         return db.jdbi().inTransaction(h -> claim(h, messageKey, outcome));

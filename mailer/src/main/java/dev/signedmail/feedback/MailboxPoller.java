@@ -141,6 +141,9 @@ public final class MailboxPoller {
             throw new Problem("cannot read the bounce mailbox " + protocol + "://" + host + (port > 0 ? ":" + port : "")
                     + ": " + e.getMessage() + " (check feedback.host, feedback.port, feedback.user, feedback.password.file)", e);
         }
+        if (errors == 0) {
+            new dev.signedmail.store.Heartbeats(applier.database()).beat("feedback-poll");
+        }
         return new Summary(read, applied, already, unsubscribes, aside, errors);
     }
 

@@ -57,6 +57,7 @@ public final class WebServer implements AutoCloseable {
                 ctx.status(500).result("Something went wrong on our side; nothing was changed. Please try again later.");
             });
             cfg.routes.get("/health", ctx -> ctx.result("ok"));
+            new MetricsRoutes(rt.db()).register(cfg.routes);
             subscriberPages.register(cfg.routes);
             subscribePages.register(cfg.routes);
             VerifyPages.create(rt, pages).register(cfg.routes);

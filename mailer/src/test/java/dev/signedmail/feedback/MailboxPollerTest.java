@@ -126,6 +126,7 @@ class MailboxPollerTest {
             assertEquals(4, count("Processed"));
             assertEquals(1, count("Unparsed"), "a message that is no bounce is kept for a person, not lost");
             assertEquals(0, rt.poller().poll().read(), "a second run finds nothing left");
+            assertTrue(new dev.signedmail.store.Heartbeats(rt.db()).all().containsKey("feedback-poll"), "monitoring sees the poll");
         }
     }
 
