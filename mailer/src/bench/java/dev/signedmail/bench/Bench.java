@@ -106,9 +106,8 @@ public final class Bench {
             long releaseId;
             Release release;
             try (MailerRuntime rt = MailerRuntime.open(settings)) {
-                releaseId = rt.releases().create("Road closed: Station Road between the bridge and the market",
-                        "Station Road is closed after a collision; use the ring road.", SAMPLE_BODY,
-                        "https://news.example.org/2026/road-closed", "general");
+                dev.signedmail.testing.Flow flow = dev.signedmail.testing.Flow.operators(rt, work.resolve("tokens"));
+                releaseId = approvedSample(rt, flow);
                 release = rt.releases().get(releaseId);
 
                 // render only
@@ -328,18 +327,31 @@ public final class Bench {
                         + " FROM SYSTEM_RANGE(1, " + recipients + ")").execute();
                 h.createUpdate("INSERT INTO subscriber_topics (subscriber_id, topic) SELECT id, 'general' FROM subscribers").execute();
             });
-            rt.releases().create("Road closed: Station Road between the bridge and the market",
-                    "Station Road is closed after a collision; use the ring road.", SAMPLE_BODY,
-                    "https://news.example.org/2026/road-closed", "general");
+            flow = dev.signedmail.testing.Flow.operators(rt, home.resolve("tokens"));
+            approvedSample(rt, flow);
         }
         return s;
+    }
+
+    /** The operators of the last populated database (a send needs an approver's authority). */
+    private static dev.signedmail.testing.Flow flow;
+
+    /** The sample release, written by the editor and approved by the approver (two people). */
+    private static long approvedSample(MailerRuntime rt, dev.signedmail.testing.Flow f) {
+        long id = rt.workflow().create(f.editor, dev.signedmail.release.ReleaseStore.validate(
+                "Road closed: Station Road between the bridge and the market",
+                "Station Road is closed after a collision; use the ring road.", SAMPLE_BODY,
+                "https://news.example.org/2026/road-closed", "general"));
+        rt.workflow().submit(f.editor, id);
+        rt.workflow().approve(f.approver, id);
+        return id;
     }
 
     private static double endToEnd(Path home, SinkServer sink, int recipients) throws Exception {
         Settings s = populated(home, sink, recipients, 4);
         long before = sink.messages.get();
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            SendSummary summary = rt.sender().send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
+            SendSummary summary = rt.sender(flow.approver).send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
             long got = sink.messages.get() - before;
             if (summary.sent() != recipients || got != recipients) {
                 throw new IllegalStateException("end to end sent " + summary.sent() + ", sink got " + got + " of " + recipients);
@@ -417,7 +429,7 @@ public final class Bench {
         long before = sink.messages.get();
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(javaBin, "-Xmx256m", "-Xlog:gc:file=" + gcLog, "-jar", jar.toString(),
-                "--config", cfg.toString(), "release", "send", "1")
+                "--config", cfg.toString(), "--token-file", flow.approverToken.toString(), "release", "send", "1")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         boolean finished = p.waitFor(4, TimeUnit.HOURS);
         double secs = (System.nanoTime() - t0) / 1e9;
