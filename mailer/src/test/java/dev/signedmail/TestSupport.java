@@ -19,6 +19,21 @@ public final class TestSupport {
         return projectRoot().resolve("keys-example");
     }
 
+    /** A file of keys-example/, which must exist. */
+    public static Path keyFile(String name) {
+        Path p = keys().resolve(name);
+        org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.isRegularFile(p),
+                "missing " + p + " (run keys-example/generate.sh)");
+        return p;
+    }
+
+    /** A file or folder of the shared corpora (beside the project), which must exist. */
+    public static Path corpus(String relative) {
+        Path p = projectRoot().resolve("../shared/corpora").resolve(relative).normalize();
+        org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.exists(p), "missing corpus file " + p);
+        return p;
+    }
+
     /** Settings for a fresh database in {@code home}, sending to a loopback relay on {@code smtpPort}. */
     public static Map<String, String> settingsMap(Path home, int smtpPort) {
         Map<String, String> cfg = new LinkedHashMap<>();

@@ -1,11 +1,9 @@
 package dev.signedmail.sign;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signedmail.testing.Verifiers;
 import java.io.IOException;
-import java.nio.file.Files;
+import dev.signedmail.TestSupport;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,21 +13,15 @@ final class TestFiles {
     }
 
     static Path root() {
-        String r = System.getProperty("signedmail.projectRoot");
-        assertNotNull(r, "system property signedmail.projectRoot (set by surefire)");
-        return Path.of(r).toAbsolutePath().normalize();
+        return TestSupport.projectRoot();
     }
 
     static Path keys(String name) {
-        Path p = root().resolve("keys-example").resolve(name);
-        assertTrue(Files.isRegularFile(p), "missing " + p + " (run keys-example/generate.sh)");
-        return p;
+        return TestSupport.keyFile(name);
     }
 
     static Path corpus(String relative) {
-        Path p = root().resolve("../shared/corpora").resolve(relative).normalize();
-        assertTrue(Files.isRegularFile(p), "missing corpus file " + p);
-        return p;
+        return TestSupport.corpus(relative);
     }
 
     static SmimeKey signerKey() {

@@ -1,9 +1,6 @@
 package dev.signedmail.verify;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
+import dev.signedmail.TestSupport;
 import java.nio.file.Path;
 
 /** Paths to keys-example/ and the shared corpora. */
@@ -12,20 +9,14 @@ final class Corpora {
     }
 
     static Path root() {
-        String r = System.getProperty("signedmail.projectRoot");
-        assertNotNull(r, "system property signedmail.projectRoot (set by surefire)");
-        return Path.of(r).toAbsolutePath().normalize();
+        return TestSupport.projectRoot();
     }
 
     static Path keys(String name) {
-        Path p = root().resolve("keys-example").resolve(name);
-        assertTrue(Files.isRegularFile(p), "missing " + p);
-        return p;
+        return TestSupport.keyFile(name);
     }
 
     static Path corpus(String relative) {
-        Path p = root().resolve("../shared/corpora").resolve(relative).normalize();
-        assertTrue(Files.exists(p), "missing corpus file " + p);
-        return p;
+        return TestSupport.corpus(relative);
     }
 }
