@@ -110,7 +110,7 @@ final class ReleaseCommand {
         }
     }
 
-    /** A workflow step that takes only the release id and prints one line. */
+    /** A workflow step on one release, acting as the operator whose token was given; prints what it did. */
     abstract static class Step implements Callable<Integer> {
         @ParentCommand
         ReleaseCommand parent;
@@ -150,43 +150,29 @@ final class ReleaseCommand {
     }
 
     @Command(name = "reject", mixinStandardHelpOptions = true, description = "Send a release back to draft (approver/admin).")
-    static final class Reject implements Callable<Integer> {
-        @ParentCommand
-        ReleaseCommand parent;
-        @Parameters(paramLabel = "ID")
-        long id;
+    static final class Reject extends Step {
         @Option(names = "--reason", paramLabel = "TEXT")
         String reason;
 
         @Override
-        public Integer call() {
-            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                rt.workflow().reject(OperatorLogin.actor(rt, parent.main), id, reason);
-                System.out.println("release " + id + " rejected; it is a draft again");
-            }
-            return 0;
+        String act(MailerRuntime rt, Actor actor) {
+            rt.workflow().reject(actor, id, reason);
+            return "release " + id + " rejected; it is a draft again";
         }
     }
 
     @Command(name = "schedule", mixinStandardHelpOptions = true,
             description = "Send an approved release at a time, via `run-due` (cron).")
-    static final class Schedule implements Callable<Integer> {
-        @ParentCommand
-        ReleaseCommand parent;
-        @Parameters(paramLabel = "ID")
-        long id;
+    static final class Schedule extends Step {
         @Option(names = "--at", required = true, paramLabel = "TIME",
                 description = "e.g. 2026-07-01T08:00 (in send.zone) or 2026-07-01T08:00+01:00")
         String at;
 
         @Override
-        public Integer call() {
-            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                Instant when = RunDue.parseTime(at, Guardrails.zone(rt.settings()));
-                rt.workflow().schedule(OperatorLogin.actor(rt, parent.main), id, when);
-                System.out.println("release " + id + " scheduled for " + when + "; `run-due` (cron) sends it then");
-            }
-            return 0;
+        String act(MailerRuntime rt, Actor actor) {
+            Instant when = RunDue.parseTime(at, Guardrails.zone(rt.settings()));
+            rt.workflow().schedule(actor, id, when);
+            return "release " + id + " scheduled for " + when + "; `run-due` (cron) sends it then";
         }
     }
 
@@ -204,28 +190,20 @@ final class ReleaseCommand {
             "Withdraw a release (editor/admin). If nobody has it yet it is simply stopped. Otherwise a signed notice",
             "\"The message of DATE titled … was withdrawn because …\" is prepared for everyone who received it;",
             "like any release it needs a second operator's `release approve`, then `release send`."})
-    static final class Retract implements Callable<Integer> {
-        @ParentCommand
-        ReleaseCommand parent;
-        @Parameters(paramLabel = "ID")
-        long id;
+    static final class Retract extends Step {
         @Option(names = "--reason", required = true, paramLabel = "TEXT")
         String reason;
 
         @Override
-        public Integer call() {
-            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                Workflow.Retraction r = rt.workflow().retract(OperatorLogin.actor(rt, parent.main), id, reason);
-                if (r.noticeId() == null) {
-                    System.out.println("release " + id + " retracted; nobody had received it");
-                } else {
-                    System.out.println("release " + id + " retracted; notice " + r.noticeId() + " to " + r.recipients()
-                            + " recipient(s) awaits approval by a second operator: `release approve " + r.noticeId()
-                            + "`, then `release send " + r.noticeId() + "`");
-                    System.out.println(r.noticeId());
-                }
+        String act(MailerRuntime rt, Actor actor) {
+            Workflow.Retraction r = rt.workflow().retract(actor, id, reason);
+            if (r.noticeId() == null) {
+                return "release " + id + " retracted; nobody had received it";
             }
-            return 0;
+            // the notice id alone on the last line, like `release create`, for scripts
+            return "release " + id + " retracted; notice " + r.noticeId() + " to " + r.recipients()
+                    + " recipient(s) awaits approval by a second operator: `release approve " + r.noticeId()
+                    + "`, then `release send " + r.noticeId() + "`" + System.lineSeparator() + r.noticeId();
         }
     }
 

@@ -131,62 +131,55 @@ final class SubscribersCommand {
         }
     }
 
-    @Command(name = "unsuppress", mixinStandardHelpOptions = true,
-            description = "Lift a suppression (after bounces) so the address is mailed again.")
-    static final class Unsuppress implements Callable<Integer> {
+    /** A command about one person: the address is checked before the database is opened. */
+    abstract static class PersonCommand implements Callable<Integer> {
         @ParentCommand
         SubscribersCommand parent;
         @Parameters(paramLabel = "EMAIL")
         String email;
+
+        abstract String act(MailerRuntime rt, String address);
 
         @Override
         public Integer call() {
             String a = address(email);
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                if (!new dev.signedmail.subscriber.Subscriptions(rt.db()).unsuppress(a, "cli")) {
-                    throw new Problem(a + " is not suppressed (`report feedback` lists suppressed addresses)");
-                }
-                System.out.println("lifted the suppression of " + a);
+                System.out.println(act(rt, a));
             }
             return 0;
         }
     }
 
+    @Command(name = "unsuppress", mixinStandardHelpOptions = true,
+            description = "Lift a suppression (after bounces) so the address is mailed again.")
+    static final class Unsuppress extends PersonCommand {
+        @Override
+        String act(MailerRuntime rt, String a) {
+            if (!new dev.signedmail.subscriber.Subscriptions(rt.db()).unsuppress(a, "cli")) {
+                throw new Problem(a + " is not suppressed (`report feedback` lists suppressed addresses)");
+            }
+            return "lifted the suppression of " + a;
+        }
+    }
+
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Print, as JSON, everything held about one person (for a subject access request).")
-    static final class Export implements Callable<Integer> {
-        @ParentCommand
-        SubscribersCommand parent;
-        @Parameters(paramLabel = "EMAIL")
-        String email;
-
+    static final class Export extends PersonCommand {
         @Override
-        public Integer call() {
-            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                System.out.println(new dev.signedmail.subscriber.PersonalData(rt.db()).export(address(email)));
-            }
-            return 0;
+        String act(MailerRuntime rt, String a) {
+            return new dev.signedmail.subscriber.PersonalData(rt.db()).export(a);
         }
     }
 
     @Command(name = "forget", mixinStandardHelpOptions = true,
             description = {"Erase one person's data on request. Only a hash of the address is kept, so that an old",
                     "list imported again does not bring them back."})
-    static final class Forget implements Callable<Integer> {
-        @ParentCommand
-        SubscribersCommand parent;
-        @Parameters(paramLabel = "EMAIL")
-        String email;
-
+    static final class Forget extends PersonCommand {
         @Override
-        public Integer call() {
-            String a = address(email);
-            try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
-                boolean held = new dev.signedmail.subscriber.PersonalData(rt.db()).forget(a);
-                System.out.println(held ? "erased " + a + "; only a hash of the address is kept"
-                        : "no data held for " + a + "; its hash is recorded so it is never imported");
-            }
-            return 0;
+        String act(MailerRuntime rt, String a) {
+            boolean held = new dev.signedmail.subscriber.PersonalData(rt.db()).forget(a);
+            return held ? "erased " + a + "; only a hash of the address is kept"
+                    : "no data held for " + a + "; its hash is recorded so it is never imported";
         }
     }
 
