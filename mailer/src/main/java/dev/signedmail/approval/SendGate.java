@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * nor edited it; the content and templates about to be rendered hash to what was approved; and —
  * for a fresh start that no admin confirmed — inside the guardrails, else the release is held and
  * the operators alerted. While sending, it polls the halt flag (and the release's own status, for
- * a retraction) at most once a second.
+ * a retraction) at most once a second, and at once after a halt made in this same process.
  */
 public final class SendGate implements SendGuard {
     private static final long POLL_NANOS = 1_000_000_000L;
@@ -35,6 +35,7 @@ public final class SendGate implements SendGuard {
     private final Object pollLock = new Object();
     private volatile long nextPoll;
     private volatile String stopReason;
+    private volatile long haltsSeen = HaltSwitch.localHalts();
 
     public SendGate(Database db, Workflow workflow, HaltSwitch halt, Guardrails guardrails, Actor actor,
                     Supplier<AlertMailer> alerts) {
@@ -99,10 +100,12 @@ public final class SendGate implements SendGuard {
     @Override
     public boolean stopRequested(long releaseId) {
         long now = System.nanoTime();
-        if (now - nextPoll >= 0) {
+        long halts = HaltSwitch.localHalts();
+        if (now - nextPoll >= 0 || halts != haltsSeen) {
             synchronized (pollLock) {
-                if (now - nextPoll >= 0) {
+                if (now - nextPoll >= 0 || halts != haltsSeen) {
                     stopReason = poll(releaseId);
+                    haltsSeen = halts; // only now: a thread that sees it must also see the new stopReason
                     nextPoll = System.nanoTime() + POLL_NANOS;
                 }
             }

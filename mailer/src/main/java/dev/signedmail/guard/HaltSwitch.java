@@ -14,6 +14,13 @@ import java.util.Optional;
  * stop it); only an admin may resume.
  */
 public final class HaltSwitch {
+    /**
+     * Counts halts made in this process. Senders poll the database flag only once a second; a halt
+     * from this same process (the web side next to the scheduled sender, a test) bumps this so they
+     * look again at their next message instead of sending for up to another second.
+     */
+    private static final java.util.concurrent.atomic.AtomicLong LOCAL_HALTS = new java.util.concurrent.atomic.AtomicLong();
+
     private final Database db;
 
     public HaltSwitch(Database db) {
@@ -33,6 +40,12 @@ public final class HaltSwitch {
                     .bind("v", why.length() > 500 ? why.substring(0, 500) : why).bind("now", Instant.now()).execute();
             AuditLog.append(h, actor, "halt", null, null, reason);
         });
+        LOCAL_HALTS.incrementAndGet();
+    }
+
+    /** How many halts this process has made; a change means "look at the flag now". */
+    public static long localHalts() {
+        return LOCAL_HALTS.get();
     }
 
     public void resume(Actor actor) {

@@ -113,6 +113,28 @@ class GuardrailsTest {
         }
     }
 
+    /**
+     * Regression: the sender polled the halt flag once a second, so a halt from the same process
+     * let up to a second's worth of messages through (and a fast relay finished the send first).
+     */
+    @Test
+    void haltFromThisProcessStopsAtTheNextMessageNotAtTheNextPoll() throws Exception {
+        start(Map.of(), 300, 20);
+        long id = flow.approved(rt, "T", "B.", "general");
+        CompletableFuture<SendSummary> running = CompletableFuture.supplyAsync(() -> send(id));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (relay.received().size() < 10 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        rt.haltSwitch().halt(flow.approver, "wrong audience");
+        int atHalt = relay.received().size();
+        SendSummary first = running.get(30, TimeUnit.SECONDS);
+        int connections = 2; // TestSupport's smtp.connections: one message each may be mid-transaction
+        assertTrue(relay.received().size() - atHalt <= connections,
+                "after the halt: " + (relay.received().size() - atHalt) + " more messages");
+        assertTrue(first.stoppedBecause().contains("halted"), first.stoppedBecause());
+    }
+
     @Test
     void aBurstOverTheLimitIsHeldUntilAnAdminConfirms() throws Exception {
         start(Map.of("send.burst.limit", "2"), 2, 0);
