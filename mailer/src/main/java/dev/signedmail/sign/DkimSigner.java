@@ -43,6 +43,7 @@ public final class DkimSigner {
     public static final List<String> OVERSIGNED = List.of("from", "subject", "list-unsubscribe");
 
     private static final int MAX_LINE = 78;
+    private static final java.util.regex.Pattern WSP_RUN = java.util.regex.Pattern.compile("[ \t]+");
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final DkimKey key;
@@ -98,7 +99,17 @@ public final class DkimSigner {
      * @param when the t= timestamp
      */
     public byte[] sign(byte[] message, Instant when) {
-        Parsed p = Parsed.of(message);
+        return sign(message, when, null);
+    }
+
+    /**
+     * As {@link #sign(byte[], Instant)}, with the body hash already known ({@link #relaxedBodyHash}):
+     * a body shared by many messages, or signed by several keys, is canonicalised and hashed once.
+     *
+     * @param bodyHash the SHA-256 of the relaxed-canonical body of {@code message}, or null to compute it
+     */
+    public byte[] sign(byte[] message, Instant when, byte[] bodyHash) {
+        Parsed p = Parsed.of(message, bodyHash);
         // h=: each present name as often as it occurs, oversigned ones once more (RFC 6376 §5.4.2, §8.15).
         List<String> h = new ArrayList<>();
         for (String name : headerNames) {
@@ -128,11 +139,11 @@ public final class DkimSigner {
      * published signature; production code goes through {@link #sign(byte[], Instant)}.
      */
     byte[] signWithTags(byte[] message, List<Map.Entry<String, String>> tags) {
-        return prepend(signatureHeader(Parsed.of(message), tags), message);
+        return prepend(signatureHeader(Parsed.of(message, null), tags), message);
     }
 
     private String signatureHeader(Parsed p, List<Map.Entry<String, String>> tags) {
-        String bh = Base64.getEncoder().encodeToString(sha256(relaxedBody(p.body)));
+        String bh = Base64.getEncoder().encodeToString(p.bodyHash);
         Folder f = new Folder("DKIM-Signature:");
         List<String> h = null;
         for (Map.Entry<String, String> t : tags) {
@@ -213,7 +224,7 @@ public final class DkimSigner {
     static String relaxedHeader(String raw) {
         int colon = raw.indexOf(':');
         String name = trimWsp(raw.substring(0, colon)).toLowerCase(Locale.ROOT);
-        String value = trimWsp(raw.substring(colon + 1).replace("\r\n", "").replaceAll("[ \t]+", " "));
+        String value = trimWsp(WSP_RUN.matcher(raw.substring(colon + 1).replace("\r\n", "")).replaceAll(" "));
         return name + ":" + value;
     }
 
@@ -230,43 +241,88 @@ public final class DkimSigner {
         return s.substring(b, e);
     }
 
-    /** RFC 6376 §3.4.4. */
+    /** RFC 6376 §3.4.4, as bytes (for tests and small inputs). */
     static byte[] relaxedBody(byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length);
-        int pendingEmptyLines = 0;
-        int i = 0;
-        while (i < body.length) {
-            int end = indexOfCrlf(body, i);
-            boolean last = end < 0;
-            int lineEnd = last ? body.length : end;
-            ByteArrayOutputStream line = new ByteArrayOutputStream(lineEnd - i);
-            boolean inWsp = false;
-            for (int k = i; k < lineEnd; k++) {
-                byte c = body[k];
-                if (c == ' ' || c == '\t') {
-                    inWsp = true;
-                } else {
-                    if (inWsp) {
-                        line.write(' ');
-                        inWsp = false;
-                    }
-                    line.write(c);
-                }
-            }
-            // trailing WSP is dropped by never flushing inWsp
-            if (line.size() == 0) {
-                pendingEmptyLines++;
-            } else {
-                for (int e = 0; e < pendingEmptyLines; e++) {
-                    out.writeBytes(CRLF);
-                }
-                pendingEmptyLines = 0;
-                out.writeBytes(line.toByteArray());
-                out.writeBytes(CRLF);
-            }
-            i = last ? body.length : end + 2;
-        }
+        relaxedBody(body, 0, body.length, out::write);
         return out.toByteArray();
+    }
+
+    /**
+     * The bh= value: SHA-256 of the relaxed-canonical body {@code message[from..message.length)}.
+     * Public so that a body shared by many messages is hashed once ({@link #sign(byte[], Instant, byte[])}).
+     */
+    public static byte[] relaxedBodyHash(byte[] message, int from) {
+        MessageDigest sha = sha256();
+        relaxedBody(message, from, message.length, sha::update);
+        return sha.digest();
+    }
+
+    private interface Sink {
+        void write(byte[] b, int off, int len);
+    }
+
+    /**
+     * RFC 6376 §3.4.4 in one pass without copying lines: runs of SP/HT become one SP, SP/HT at a
+     * line end is dropped, empty lines at the end are dropped, a non-empty body ends in CRLF.
+     */
+    private static void relaxedBody(byte[] b, int from, int to, Sink sink) {
+        byte[] chunk = new byte[8192];
+        int n = 0;
+        int pendingEmptyLines = 0;
+        boolean inWsp = false;
+        boolean lineHasContent = false;
+        int i = from;
+        while (i < to) {
+            byte c = b[i];
+            boolean lineEnd = c == '\r' && i + 1 < to && b[i + 1] == '\n';
+            if (lineEnd || (c != ' ' && c != '\t')) {
+                if (n > chunk.length - 8) {
+                    sink.write(chunk, 0, n);
+                    n = 0;
+                }
+            }
+            if (lineEnd) {
+                if (lineHasContent) {
+                    chunk[n++] = '\r';
+                    chunk[n++] = '\n';
+                } else {
+                    pendingEmptyLines++;
+                }
+                inWsp = false; // trailing WSP is dropped by never writing it
+                lineHasContent = false;
+                i += 2;
+                continue;
+            }
+            if (c == ' ' || c == '\t') {
+                inWsp = true;
+            } else {
+                if (!lineHasContent) {
+                    for (; pendingEmptyLines > 0; pendingEmptyLines--) {
+                        if (n > chunk.length - 8) {
+                            sink.write(chunk, 0, n);
+                            n = 0;
+                        }
+                        chunk[n++] = '\r';
+                        chunk[n++] = '\n';
+                    }
+                    lineHasContent = true;
+                }
+                if (inWsp) {
+                    chunk[n++] = ' ';
+                    inWsp = false;
+                }
+                chunk[n++] = c;
+            }
+            i++;
+        }
+        if (lineHasContent) { // the last line had no CRLF: canonical form ends every non-empty line with one
+            chunk[n++] = '\r';
+            chunk[n++] = '\n';
+        }
+        if (n > 0) {
+            sink.write(chunk, 0, n);
+        }
     }
 
     private static int indexOfCrlf(byte[] b, int from) {
@@ -278,17 +334,18 @@ public final class DkimSigner {
         return -1;
     }
 
-    private static byte[] sha256(byte[] data) {
+    private static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Header block split into fields (raw text, folding kept) and the body bytes. */
-    private record Parsed(List<String> fields, byte[] body) {
-        static Parsed of(byte[] message) {
+
+    /** Header block split into fields (raw text, folding kept) and the body's hash. */
+    private record Parsed(List<String> fields, byte[] bodyHash) {
+        static Parsed of(byte[] message, byte[] knownBodyHash) {
             List<String> fields = new ArrayList<>();
             int i = 0;
             StringBuilder current = null;
@@ -325,9 +382,7 @@ public final class DkimSigner {
             if (current != null) {
                 fields.add(current.toString());
             }
-            byte[] body = new byte[message.length - i];
-            System.arraycopy(message, i, body, 0, body.length);
-            return new Parsed(fields, body);
+            return new Parsed(fields, knownBodyHash != null ? knownBodyHash : relaxedBodyHash(message, i));
         }
 
         private static String nameOf(String field) {

@@ -11,6 +11,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.cms.AttributeTable;
 import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
 import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
@@ -19,6 +20,9 @@ import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
 import org.bouncycastle.asn1.smime.SMIMEEncryptionKeyPreferenceAttribute;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder;
 import org.bouncycastle.jce.ECNamedCurveTable;
 import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
@@ -46,6 +50,12 @@ public final class SmimeSigner {
     private final String signatureAlgorithm;
     private final AttributeTable signedAttributes;
     private final Store<?> certificates;
+    /**
+     * One generator per thread: building one parses the certificate and sets up the signature
+     * (a tenth of the cost of a message), and Bouncy Castle's generators are not thread-safe. The
+     * signing time is taken afresh on every generate().
+     */
+    private final ThreadLocal<CMSSignedDataGenerator> generators = ThreadLocal.withInitial(this::newGenerator);
 
     public SmimeSigner(SmimeKey key) {
         this.key = key;
@@ -110,21 +120,52 @@ public final class SmimeSigner {
         }
     }
 
+    /**
+     * The detached CMS SignedData (DER) over {@code content}, the exact bytes of the MIME entity
+     * that goes first in a multipart/signed: its header fields, blank line and body, CRLF line
+     * ends, 7-bit. The caller puts them there unchanged; the signature's micalg is sha-256.
+     */
+    public byte[] detachedSignature(byte[] content) {
+        check7bitCrlf(content);
+        try {
+            return generators.get().generate(new CMSProcessableByteArray(content), false).getEncoded(ASN1Encoding.DER);
+        } catch (CMSException | IOException e) {
+            throw new IllegalStateException("S/MIME signing with " + key + " failed", e);
+        }
+    }
+
+    private CMSSignedDataGenerator newGenerator() {
+        try {
+            CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
+            gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
+                    .setSignedAttributeGenerator(signedAttributes)
+                    .build(signatureAlgorithm, signingKey, key.certificate()));
+            gen.addCertificates(certificates);
+            return gen;
+        } catch (OperatorCreationException | CertificateEncodingException | CMSException e) {
+            throw new IllegalStateException("S/MIME signing with " + key + " failed", e);
+        }
+    }
+
+    private static void check7bitCrlf(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            int c = bytes[i] & 0xff;
+            boolean crlfOk = c == '\r' ? i + 1 < bytes.length && bytes[i + 1] == '\n'
+                    : c != '\n' || (i > 0 && bytes[i - 1] == '\r');
+            if (c > 127 || c == 0 || !crlfOk) {
+                throw new IllegalArgumentException("content to sign is not 7-bit with CRLF line ends at byte " + i
+                        + ": give every leaf part Content-Transfer-Encoding quoted-printable or base64");
+            }
+        }
+    }
+
     /** Serialises and re-parses the part so that it is written back exactly as it will be hashed. */
     static MimeBodyPart freeze(MimeBodyPart content) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             content.writeTo(out);
             byte[] bytes = out.toByteArray();
-            for (int i = 0; i < bytes.length; i++) {
-                int c = bytes[i] & 0xff;
-                boolean crlfOk = c == '\r' ? i + 1 < bytes.length && bytes[i + 1] == '\n'
-                        : c != '\n' || (i > 0 && bytes[i - 1] == '\r');
-                if (c > 127 || c == 0 || !crlfOk) {
-                    throw new IllegalArgumentException("content to sign is not 7-bit with CRLF line ends at byte " + i
-                            + ": give every leaf part Content-Transfer-Encoding quoted-printable or base64");
-                }
-            }
+            check7bitCrlf(bytes);
             return new MimeBodyPart(new ByteArrayInputStream(bytes));
         } catch (MessagingException | IOException e) {
             throw new IllegalStateException("cannot serialise the content to sign", e);
