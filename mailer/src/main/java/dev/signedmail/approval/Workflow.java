@@ -70,10 +70,11 @@ public final class Workflow {
                 throw new Problem("release " + id + " is a retraction notice: its text is fixed; reject it and retract again");
             }
             h.createUpdate("UPDATE releases SET title = :title, summary = :summary, body_md = :body, link = :link,"
-                            + " topic = :topic, status = 'draft', approved_by = NULL, approved_hash = NULL, approved_at = NULL,"
+                            + " topic = :topic, shared_body = :shared, status = 'draft', approved_by = NULL, approved_hash = NULL, approved_at = NULL,"
                             + " scheduled_at = NULL, held_reason = NULL, confirmed_by = NULL, updated_at = :now WHERE id = :id")
                     .bind("title", content.title()).bind("summary", content.summary()).bind("body", content.bodyMarkdown())
-                    .bind("link", content.link()).bind("topic", content.topic()).bind("now", Instant.now()).bind("id", id)
+                    .bind("link", content.link()).bind("topic", content.topic()).bind("shared", content.sharedBody())
+                    .bind("now", Instant.now()).bind("id", id)
                     .execute();
             addEditor(h, id, op);
             AuditLog.append(h, actor, "edit", id, hash(h, id),
@@ -198,7 +199,8 @@ public final class Workflow {
             String body = "The message of " + date + " titled \"" + original.title() + "\" was withdrawn because "
                     + why + (why.endsWith(".") ? "" : ".") + "\n\nPlease disregard it.\n";
             ReleaseStore.Content c = ReleaseStore.validate(title.length() > 300 ? title.substring(0, 299) + "…" : title,
-                    "We have withdrawn an earlier message.", body, null, original.topic());
+                    "We have withdrawn an earlier message.", body, null, original.topic())
+                    .withSharedBody(original.sharedBody()); // as urgent as the message it withdraws
             long notice = ReleaseStore.insert(h, op.id(), c, id, "submitted");
             addEditor(h, notice, op);
             AuditLog.append(h, actor, "retract", id, hash(h, id), "notice " + notice + " to " + received

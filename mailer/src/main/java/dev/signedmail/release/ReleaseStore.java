@@ -19,7 +19,16 @@ public final class ReleaseStore {
     }
 
     /** A release's content after validation: what is rendered, signed and approved. */
-    public record Content(String title, String summary, String bodyMarkdown, String link, String topic) {
+    public record Content(String title, String summary, String bodyMarkdown, String link, String topic,
+                          boolean sharedBody) {
+        public Content(String title, String summary, String bodyMarkdown, String link, String topic) {
+            this(title, summary, bodyMarkdown, link, topic, false);
+        }
+
+        /** The same content in shared-body mode (or not). */
+        public Content withSharedBody(boolean shared) {
+            return new Content(title, summary, bodyMarkdown, link, topic, shared);
+        }
     }
 
     /**
@@ -30,11 +39,12 @@ public final class ReleaseStore {
         Instant now = Instant.now();
         return h.createUpdate(
                         "INSERT INTO releases (title, summary, body_md, link, topic, status, created_at, updated_at,"
-                                + " author_id, retracts_id)"
-                                + " VALUES (:title, :summary, :body, :link, :topic, :status, :now, :now, :author, :retracts)")
+                                + " author_id, retracts_id, shared_body)"
+                                + " VALUES (:title, :summary, :body, :link, :topic, :status, :now, :now, :author, :retracts,"
+                                + " :shared)")
                 .bind("title", c.title()).bind("summary", c.summary()).bind("body", c.bodyMarkdown()).bind("link", c.link())
                 .bind("topic", c.topic()).bind("now", now).bind("status", status).bind("author", authorId)
-                .bind("retracts", retractsId)
+                .bind("retracts", retractsId).bind("shared", c.sharedBody())
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
     }
 
@@ -82,7 +92,8 @@ public final class ReleaseStore {
                 .bind("id", id)
                 .map((rs, ctx) -> new Release(rs.getLong("id"), rs.getString("title"), rs.getString("summary"),
                         rs.getString("body_md"), rs.getString("link"), rs.getString("topic"),
-                        rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getString("status")))
+                        rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getString("status"),
+                        rs.getBoolean("shared_body")))
                 .findOne();
     }
 
