@@ -54,13 +54,18 @@ final class ReleaseCommand {
         String link;
         @Option(names = "--topic", paramLabel = "T", description = "Subscriber topic (default general).")
         String topic;
+        @Option(names = "--shared-body", description = {"Urgent broadcast: one signed body for everyone (no name,"
+                + " generic preferences link; each message still has its own one-click unsubscribe header).",
+                "Signs once per release instead of once per subscriber."})
+        boolean sharedBody;
 
         @Override
         public Integer call() {
             String markdown = readBody(body);
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
                 Actor actor = OperatorLogin.actor(rt, parent.main);
-                System.out.println(rt.workflow().create(actor, ReleaseStore.validate(title, summary, markdown, link, topic)));
+                System.out.println(rt.workflow().create(actor,
+                        ReleaseStore.validate(title, summary, markdown, link, topic).withSharedBody(sharedBody)));
             }
             return 0;
         }
@@ -93,6 +98,9 @@ final class ReleaseCommand {
         String link;
         @Option(names = "--topic", paramLabel = "T")
         String topic;
+        @Option(names = "--shared-body", arity = "1", paramLabel = "true|false",
+                description = "Switch shared-body mode on or off (see `release create --help`).")
+        Boolean sharedBody;
 
         @Override
         public Integer call() {
@@ -101,7 +109,8 @@ final class ReleaseCommand {
                 Release r = rt.releases().get(id);
                 ReleaseStore.Content c = ReleaseStore.validate(title != null ? title : r.title(),
                         summary != null ? summary : r.summary(), body != null ? readBody(body) : r.bodyMarkdown(),
-                        link != null ? link : r.link(), topic != null ? topic : r.topic());
+                        link != null ? link : r.link(), topic != null ? topic : r.topic())
+                        .withSharedBody(sharedBody != null ? sharedBody : r.sharedBody());
                 rt.workflow().edit(actor, id, c);
                 System.out.println("release " + id + " changed; it is a draft again: `release submit " + id
                         + "`, then a second operator approves");
@@ -223,6 +232,9 @@ final class ReleaseCommand {
                 System.out.println("title:   " + r.title());
                 System.out.println("summary: " + r.summary());
                 System.out.println("topic:   " + r.topic());
+                if (r.sharedBody()) {
+                    System.out.println("mode:    shared body (one signed body for everyone; urgent broadcast)");
+                }
                 System.out.println("link:    " + (r.link() == null ? "" : r.link()));
                 System.out.println("created: " + r.createdAt());
                 ReleaseState st = rt.workflow().state(id);

@@ -140,6 +140,16 @@ public final class Renderer {
         return new RenderedRelease(subject(release.title()), text, html);
     }
 
+    /**
+     * The one body of a shared-body release: nothing per subscriber in it. No name (the greeting is
+     * neutral), no address, and the unsubscribe and preferences links go to the generic page where
+     * a subscriber asks for their personal link; the one-click unsubscribe is in each message's
+     * List-Unsubscribe header.
+     */
+    public RenderedRelease renderShared(Release release, String genericPreferencesUrl) {
+        return render(release, new Personalisation("", null, release.topic(), genericPreferencesUrl, genericPreferencesUrl));
+    }
+
     /** The double opt-in message: asks the owner of an address to confirm a subscription request. */
     public RenderedRelease renderConfirmation(String email, String name, List<String> topics, String confirmUrl,
                                               Instant expires) {

@@ -16,7 +16,11 @@ import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.HexFormat;
 
 /**
@@ -33,6 +37,8 @@ public final class MessageComposer {
     private final String listId;
     private final String unsubscribeMailto;
     private final String messageIdDomain;
+    private static final Duration SHARED_BODY_REUSE = Duration.ofHours(1);
+    private final Map<Release, SignedMessageFactory.SharedBody> sharedBodies = new ConcurrentHashMap<>();
 
     public MessageComposer(Settings settings, Renderer renderer, SignedMessageFactory factory, UnsubscribeTokens tokens) {
         this.renderer = renderer;
@@ -55,6 +61,9 @@ public final class MessageComposer {
     }
 
     public byte[] compose(Release release, Recipient to, Instant date) {
+        if (release.sharedBody()) {
+            return composeShared(release, to);
+        }
         String token = tokens.issue(to.subscriberId(), release.topic());
         String unsubscribe = baseUrl + "/unsubscribe/" + token;
         String preferences = baseUrl + "/preferences/" + token;
@@ -70,6 +79,54 @@ public final class MessageComposer {
                 messageId(release.id(), token), listId, unsubscribe,
                 "mailto:" + unsubscribeMailto + "?subject=unsubscribe%20" + token, r.text(), r.html());
         return factory.build(m);
+    }
+
+    /**
+     * Shared-body mode: the body was rendered and signed once for the release ({@link #sharedBody});
+     * only the headers are this recipient's — To, Message-ID and the one-click List-Unsubscribe.
+     * The Date is the body's, because it is protected inside the signature.
+     */
+    private byte[] composeShared(Release release, Recipient to) {
+        SignedMessageFactory.SharedBody body = sharedBody(release);
+        String token = tokens.issue(to.subscriberId(), release.topic());
+        OutgoingMessage m = new OutgoingMessage(from, address(to.email(), to.name()), body.subject(),
+                body.date(), messageId(release.id(), token), listId, baseUrl + "/unsubscribe/" + token,
+                "mailto:" + unsubscribeMailto + "?subject=unsubscribe%20" + token, null, null);
+        return factory.build(m, body);
+    }
+
+    /**
+     * The release's signed body, made on first use and reused for an hour: long enough for any
+     * broadcast, short enough that a worker running for days does not send a day-old Date and
+     * signing time. Keyed by content, so an edit (before approval) can never reuse an old body.
+     */
+    private SignedMessageFactory.SharedBody sharedBody(Release release) {
+        Release key = new Release(release.id(), release.title(), release.summary(), release.bodyMarkdown(),
+                release.link(), release.topic(), null, null, true);
+        SignedMessageFactory.SharedBody body = sharedBodies.get(key);
+        if (body != null && body.date().isAfter(Instant.now().minus(SHARED_BODY_REUSE))) {
+            return body;
+        }
+        synchronized (sharedBodies) { // one thread signs it; the others wait for that body
+            body = sharedBodies.get(key);
+            Instant now = Instant.now();
+            if (body == null || !body.date().isAfter(now.minus(SHARED_BODY_REUSE))) {
+                RenderedRelease r = renderer.renderShared(release, baseUrl + "/preferences");
+                // whole seconds: the Date header has no fraction, and the protected copy must equal it
+                body = factory.sharedBody(from, r.subject(), now.truncatedTo(ChronoUnit.SECONDS), r.text(), r.html());
+                sharedBodies.keySet().removeIf(k -> k.id() == key.id());
+                sharedBodies.put(key, body);
+            }
+            return body;
+        }
+    }
+
+    private static InternetAddress address(String email, String name) {
+        try {
+            return new InternetAddress(email, name, StandardCharsets.UTF_8.name());
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -92,6 +92,16 @@ public final class SignedMessageFactory {
             this.body = body;
         }
 
+        /** The Subject of every message built on it (protected inside the signature). */
+        public String subject() {
+            return subject;
+        }
+
+        /** The Date of every message built on it (protected inside the signature). */
+        public Instant date() {
+            return date;
+        }
+
         /** The signed body's size in bytes, the same in every message built on it. */
         public int size() {
             return body.bytes.length;

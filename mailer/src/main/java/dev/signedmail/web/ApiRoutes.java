@@ -202,7 +202,8 @@ final class ApiRoutes {
         var r = current == null ? null : current.release();
         return new OfficeActions.Draft(field(body, "title", r == null ? null : r.title()),
                 field(body, "summary", r == null ? null : r.summary()), field(body, "body", r == null ? null : r.bodyMarkdown()),
-                field(body, "link", r == null ? null : r.link()), field(body, "topic", r == null ? null : r.topic()));
+                field(body, "link", r == null ? null : r.link()), field(body, "topic", r == null ? null : r.topic()),
+                flag(body, "sharedBody", r != null && r.sharedBody()));
     }
 
     private static String field(JsonNode body, String name, String otherwise) {
@@ -217,6 +218,17 @@ final class ApiRoutes {
             throw HttpError.unprocessable(name + " must be a string");
         }
         return n.asText();
+    }
+
+    private static boolean flag(JsonNode body, String name, boolean otherwise) {
+        JsonNode n = body.get(name);
+        if (n == null || n.isNull()) {
+            return otherwise;
+        }
+        if (!n.isBoolean()) {
+            throw HttpError.unprocessable(name + " must be true or false");
+        }
+        return n.asBoolean();
     }
 
     private static String text(JsonNode body, String name) {

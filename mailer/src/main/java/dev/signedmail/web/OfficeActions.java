@@ -24,10 +24,10 @@ final class OfficeActions {
     }
 
     /** The editable fields as typed; validated into content, or 422 naming the field. */
-    record Draft(String title, String summary, String body, String link, String topic) {
+    record Draft(String title, String summary, String body, String link, String topic, boolean sharedBody) {
         ReleaseStore.Content validate() {
             try {
-                return ReleaseStore.validate(title, summary, body, link, topic);
+                return ReleaseStore.validate(title, summary, body, link, topic).withSharedBody(sharedBody);
             } catch (Problem p) {
                 throw HttpError.unprocessable(p.getMessage().replace("--body FILE.md", "the body").replace("--", ""));
             }
@@ -36,7 +36,8 @@ final class OfficeActions {
         /** The content as an unsaved release, for the live preview. */
         Release asRelease(long id) {
             ReleaseStore.Content c = validate();
-            return new Release(id, c.title(), c.summary(), c.bodyMarkdown(), c.link(), c.topic(), Instant.now(), "draft");
+            return new Release(id, c.title(), c.summary(), c.bodyMarkdown(), c.link(), c.topic(), Instant.now(), "draft",
+                    c.sharedBody());
         }
     }
 

@@ -125,8 +125,8 @@ final class OfficePages {
     private void editPage(Context ctx, Long id) {
         OfficeAccess.Signed a = access.signedIn(ctx);
         Release r = id == null ? null : s.facts(id).release();
-        OfficeActions.Draft d = r == null ? new OfficeActions.Draft("", "", "", "", "general")
-                : new OfficeActions.Draft(r.title(), r.summary(), r.bodyMarkdown(), r.link(), r.topic());
+        OfficeActions.Draft d = r == null ? new OfficeActions.Draft("", "", "", "", "general", false)
+                : new OfficeActions.Draft(r.title(), r.summary(), r.bodyMarkdown(), r.link(), r.topic(), r.sharedBody());
         editForm(ctx, a, r, d, "", 200);
     }
 
@@ -141,6 +141,7 @@ final class OfficePages {
         v.put("body", nonNull(d.body()));
         v.put("link", nonNull(d.link()));
         v.put("topic", nonNull(d.topic()));
+        v.put("sharedBody", d.sharedBody());
         v.put("preview", r == null ? null : s.preview().of(r, null));
         v.put("error", error);
         ctx.status(status).html(pages.render("office/edit", v));
@@ -152,7 +153,7 @@ final class OfficePages {
 
     private OfficeActions.Draft draft(Context ctx) {
         return new OfficeActions.Draft(ctx.formParam("title"), ctx.formParam("summary"), ctx.formParam("body"),
-                ctx.formParam("link"), ctx.formParam("topic"));
+                ctx.formParam("link"), ctx.formParam("topic"), "on".equals(ctx.formParam("sharedBody")));
     }
 
     private void create(Context ctx) {

@@ -44,6 +44,7 @@ record ReleaseFacts(Release release, ReleaseState state, String author, List<Str
         m.put("body", release.bodyMarkdown());
         m.put("link", release.link());
         m.put("topic", release.topic());
+        m.put("sharedBody", release.sharedBody());
         m.put("createdAt", release.createdAt().toString());
         m.put("author", author);
         m.put("editors", editors);

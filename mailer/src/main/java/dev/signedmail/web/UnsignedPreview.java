@@ -37,8 +37,10 @@ final class UnsignedPreview {
         String hash = workflow.contentHash(release, retractsId);
         try {
             // links in the preview go nowhere real: each subscriber gets their own token when it is sent
-            RenderedRelease r = renderer.render(release, new Personalisation(EXAMPLE_ADDRESS, "Example Subscriber",
-                    release.topic(), baseUrl + "/unsubscribe/PREVIEW", baseUrl + "/preferences/PREVIEW"));
+            // (a shared-body release is shown exactly as everyone gets it: nothing personal in it)
+            RenderedRelease r = release.sharedBody() ? renderer.renderShared(release, baseUrl + "/preferences")
+                    : renderer.render(release, new Personalisation(EXAMPLE_ADDRESS, "Example Subscriber",
+                            release.topic(), baseUrl + "/unsubscribe/PREVIEW", baseUrl + "/preferences/PREVIEW"));
             return new Result(r.subject(), r.text(), r.html(), hash, null);
         } catch (RenderException e) {
             return new Result(release.title(), "", "", hash, e.getMessage());

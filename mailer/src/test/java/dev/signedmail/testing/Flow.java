@@ -46,7 +46,16 @@ public final class Flow {
 
     /** Written by ed, submitted, approved by ap. */
     public long approved(MailerRuntime rt, String title, String body, String topic) {
-        long id = rt.workflow().create(editor, ReleaseStore.validate(title, "summary", body, null, topic));
+        return approved(rt, ReleaseStore.validate(title, "summary", body, null, topic));
+    }
+
+    /** The same in shared-body mode (one signed body for everyone). */
+    public long approvedSharedBody(MailerRuntime rt, String title, String body, String topic) {
+        return approved(rt, ReleaseStore.validate(title, "summary", body, null, topic).withSharedBody(true));
+    }
+
+    private long approved(MailerRuntime rt, ReleaseStore.Content content) {
+        long id = rt.workflow().create(editor, content);
         rt.workflow().submit(editor, id);
         rt.workflow().approve(approver, id);
         return id;
