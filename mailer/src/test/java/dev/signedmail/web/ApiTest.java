@@ -1,6 +1,7 @@
 package dev.signedmail.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,6 +100,21 @@ class ApiTest {
         }
         assertTrue(apiRows, audit.json().toString());
         assertTrue(call("GET", "/api/audit/verify", web.adToken, null).json().get("intact").asBoolean());
+    }
+
+    @Test
+    void sharedBodyModeIsSetOverTheApiAndShownToTheApprover() throws Exception {
+        Reply created = call("POST", "/api/releases", web.edToken,
+                "{\"title\":\"Ignore the last message\",\"body\":\"It was not from us.\",\"sharedBody\":true}");
+        assertEquals(201, created.status(), created.json().toString());
+        assertTrue(created.json().get("sharedBody").asBoolean());
+        Reply preview = call("GET", "/api/releases/" + created.id() + "/preview", web.edToken, null);
+        assertTrue(preview.json().get("html").asText().contains("/preferences\""), "the generic preferences page");
+        assertFalse(preview.json().get("html").asText().contains("Example Subscriber"), "no name in a shared body");
+        Reply edited = call("PUT", "/api/releases/" + created.id(), web.edToken, "{\"title\":\"Ignore it\"}");
+        assertTrue(edited.json().get("sharedBody").asBoolean(), "an edit that does not name the mode keeps it: " + edited.json());
+        assertEquals(422, call("POST", "/api/releases", web.edToken, "{\"title\":\"T\",\"body\":\"B\",\"sharedBody\":\"yes\"}")
+                .status());
     }
 
     @Test
