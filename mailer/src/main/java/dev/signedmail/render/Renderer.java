@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -65,6 +66,8 @@ public final class Renderer {
     private final Path overrideFolder;
     private final TemplateEngine engine;
     private final Markdown markdown = new Markdown();
+    private final java.util.concurrent.ConcurrentHashMap<StampKey, Optional<Stamp>> stamps =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Release, ReleaseView> releases = new LinkedHashMap<>(32, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Release, ReleaseView> eldest) {
@@ -128,6 +131,45 @@ public final class Renderer {
     public RenderedRelease render(Release release, Personalisation who) {
         Objects.requireNonNull(release, "release");
         Objects.requireNonNull(who, "who");
+        Personalisation p = new Personalisation(who.email(), blankToNull(who.name()), who.topic(), who.unsubscribeUrl(),
+                who.preferencesUrl());
+        if (!hasControl(p.name()) && !hasControl(p.email()) && !hasControl(p.unsubscribeUrl()) && !hasControl(p.preferencesUrl())) {
+            Optional<Stamp> stamp = stamp(release, p.topic(), p.name() != null);
+            if (stamp.isPresent()) {
+                return stamp.get().fill(p);
+            }
+        }
+        return renderFully(release, p);
+    }
+
+    /** The release's stamp for this topic and kind of subscriber, made on first use (empty: render in full). */
+    private Optional<Stamp> stamp(Release release, String topic, boolean named) {
+        StampKey key = new StampKey(release, topic, named);
+        Optional<Stamp> s = stamps.get(key);
+        if (s == null) {
+            if (stamps.size() > RELEASE_CACHE_SIZE * 4) {
+                stamps.clear(); // a long-running process sees many releases; a stamp is cheap to make again
+            }
+            s = stamps.computeIfAbsent(key, k -> Stamp.make(who -> renderFully(release, who), topic, named));
+        }
+        return s;
+    }
+
+    /** Whether messages of this kind are filled in from a stamp rather than rendered in full; for tests. */
+    boolean usesStamp(Release release, String topic, boolean named) {
+        return stamp(release, topic, named).isPresent();
+    }
+
+    private record StampKey(Release release, String topic, boolean named) {
+    }
+
+    /** Values with line breaks would change how the text part is tidied: those get a full render. */
+    private static boolean hasControl(String s) {
+        return s != null && CONTROL.matcher(s).find();
+    }
+
+    /** Runs the templates for this one subscriber (package-private: tests compare it with the stamp). */
+    RenderedRelease renderFully(Release release, Personalisation who) {
         Context context = new Context(Locale.ENGLISH);
         ReleaseView view = view(release);
         context.setVariable("release", view);

@@ -43,6 +43,12 @@ final class StrictVariableEvaluator implements IStandardVariableExpressionEvalua
 
     private final IStandardVariableExpressionEvaluator delegate;
 
+    /**
+     * While set (on this thread), sees every expression evaluated: {@link Stamp} uses it to learn
+     * whether the templates use per-subscriber values only as plain output.
+     */
+    static final ThreadLocal<java.util.function.Consumer<String>> OBSERVER = new ThreadLocal<>();
+
     StrictVariableEvaluator(IStandardVariableExpressionEvaluator delegate) {
         this.delegate = delegate;
     }
@@ -55,6 +61,10 @@ final class StrictVariableEvaluator implements IStandardVariableExpressionEvalua
         boolean onSelection = expression.getUseSelectionAsRoot()
                 && context instanceof ITemplateContext templateContext
                 && templateContext.hasSelectionTarget();
+        java.util.function.Consumer<String> observer = OBSERVER.get();
+        if (observer != null) {
+            observer.accept(onSelection ? "*{" + expression.getExpression() + "}" : expression.getExpression());
+        }
         if (!onSelection) {
             for (String name : rootIdentifiers(expression.getExpression())) {
                 if (!context.containsVariable(name)) {
