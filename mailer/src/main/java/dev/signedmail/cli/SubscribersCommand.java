@@ -184,8 +184,9 @@ final class SubscribersCommand {
     }
 
     @Command(name = "send-confirmations", mixinStandardHelpOptions = true,
-            description = {"Send the signed confirmation e-mails queued by the public subscribe form (for cron:",
-                    "the web server holds no signing keys, so it cannot send them itself)."})
+            description = {"Send the signed e-mails queued by the public pages: confirmations (the subscribe form)",
+                    "and personal links (the /preferences page). For cron: the web server holds no signing",
+                    "keys, so it cannot send them itself."})
     static final class SendConfirmations implements Callable<Integer> {
         @ParentCommand
         SubscribersCommand parent;
@@ -194,7 +195,8 @@ final class SubscribersCommand {
         public Integer call() {
             try (MailerRuntime rt = MailerRuntime.open(parent.main.settings())) {
                 var r = rt.confirmationSender().sendQueued(10_000);
-                System.out.println("confirmation e-mails: " + r.sent() + " sent, " + r.notSent() + " to retry");
+                System.out.println("confirmation and personal-link e-mails: " + r.sent() + " sent, " + r.notSent()
+                        + " to retry, " + r.dropped() + " dropped (no longer subscribed)");
                 return r.notSent() > 0 ? 1 : 0;
             }
         }

@@ -48,6 +48,9 @@ public final class Renderer {
     /** The double opt-in message. */
     public static final String CONFIRM_HTML_TEMPLATE = "confirm.html";
     public static final String CONFIRM_TEXT_TEMPLATE = "confirm.txt";
+    /** The "your personal link" message the generic preferences page queues. */
+    public static final String MANAGE_HTML_TEMPLATE = "manage.html";
+    public static final String MANAGE_TEXT_TEMPLATE = "manage.txt";
     /** The variables every template gets. */
     public static final List<String> VARIABLES = List.of("release", "subscriber", "links", "site");
 
@@ -204,6 +207,22 @@ public final class Renderer {
         String html = process(CONFIRM_HTML_TEMPLATE, context);
         String text = tidyText(process(CONFIRM_TEXT_TEMPLATE, context));
         return new RenderedRelease(subject("Please confirm your subscription to " + site.organisation()), text, html);
+    }
+
+    /**
+     * The message with a subscriber's personal preferences and unsubscribe links, which they asked
+     * for on the generic preferences page. Variables: {@code subscriber} (its {@code topic} is the
+     * current topics, comma-separated), {@code links} (no release link) and {@code site}.
+     */
+    public RenderedRelease renderManageLink(String email, String name, List<String> topics, String preferencesUrl,
+                                            String unsubscribeUrl) {
+        Context context = new Context(Locale.ENGLISH);
+        context.setVariable("subscriber", new SubscriberView(blankToNull(name), email, String.join(", ", topics)));
+        context.setVariable("links", new LinksView(unsubscribeUrl, preferencesUrl, site.howToVerifyUrl(), null));
+        context.setVariable("site", siteView);
+        String html = process(MANAGE_HTML_TEMPLATE, context);
+        String text = tidyText(process(MANAGE_TEXT_TEMPLATE, context));
+        return new RenderedRelease(subject("Your link to change your e-mail from " + site.organisation()), text, html);
     }
 
     /**

@@ -152,6 +152,38 @@ public final class MessageComposer {
     }
 
     /**
+     * The e-mail the generic preferences page ({@code /preferences}) queues: the subscriber's own
+     * preferences link and one-click unsubscribe, the very links a release to them carries (same
+     * tokens, nothing that expires), signed like a release. A shared-body message cannot carry
+     * them, so this is how its reader gets them.
+     *
+     * @param topics the subscriber's current topics, shown in the message; the token names the
+     *     first, as a release's names its own (the pages it opens act on the whole subscription)
+     * @param requestId the queued request, so a resend after a crash keeps the same Message-ID
+     */
+    public byte[] composeManageLink(Recipient to, java.util.List<String> topics, long requestId, Instant date) {
+        String token = tokens.issue(to.subscriberId(),
+                topics.isEmpty() ? dev.signedmail.subscriber.Topics.DEFAULT : topics.get(0));
+        String unsubscribe = baseUrl + "/unsubscribe/" + token;
+        String preferences = baseUrl + "/preferences/" + token;
+        RenderedRelease r = renderer.renderManageLink(to.email(), to.name(), topics, preferences, unsubscribe);
+        InternetAddress toAddress;
+        String messageId;
+        try {
+            toAddress = new InternetAddress(to.email(), to.name(), StandardCharsets.UTF_8.name());
+            // a hash, not the request number: the Message-ID must not tell how many requests there were
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest(("manage\0" + requestId + "\0" + token).getBytes(StandardCharsets.US_ASCII));
+            messageId = "manage-" + HexFormat.of().formatHex(h, 0, 10) + "@" + messageIdDomain;
+        } catch (UnsupportedEncodingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        OutgoingMessage m = new OutgoingMessage(from, toAddress, r.subject(), date, messageId, listId, unsubscribe,
+                "mailto:" + unsubscribeMailto + "?subject=unsubscribe%20" + token, r.text(), r.html());
+        return factory.build(m);
+    }
+
+    /**
      * Renders and signs one message for a made-up recipient, so that a template error, a bad key or
      * a certificate problem stops a send before the outbox is filled or a connection is opened.
      */

@@ -37,6 +37,9 @@ public final class WebServer implements AutoCloseable {
                 .map(String::strip).map(Topics::normalise).filter(java.util.Objects::nonNull).toList();
         SubscribePages subscribePages = new SubscribePages(new Confirmations(rt.db(), rt.tokenKeys()), pages,
                 rt.settings().required(Setting.ORGANISATION), topics, new RateLimiter(10, 3_600_000L));
+        // its own per-IP budget: asking for one's link must not use up the subscribe form's, or the other way round
+        ManageLinkPages manageLinkPages = new ManageLinkPages(new Confirmations(rt.db(), rt.tokenKeys()), pages,
+                rt.settings().required(Setting.ORGANISATION), new RateLimiter(10, 3_600_000L));
         OfficeServices office = OfficeServices.from(rt);
         OfficeAccess officeAccess = new OfficeAccess(new OfficeSessions(), office.operators(), office.https());
         String organisation = rt.settings().required(Setting.ORGANISATION);
@@ -60,6 +63,7 @@ public final class WebServer implements AutoCloseable {
             new MetricsRoutes(rt.db()).register(cfg.routes);
             subscriberPages.register(cfg.routes);
             subscribePages.register(cfg.routes);
+            manageLinkPages.register(cfg.routes);
             VerifyPages.create(rt, pages).register(cfg.routes);
             new ApiRoutes(office).register(cfg.routes);
             new OfficeLogin(officeAccess, office, pages, organisation).register(cfg.routes);

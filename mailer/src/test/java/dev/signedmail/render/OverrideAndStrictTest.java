@@ -56,6 +56,22 @@ class OverrideAndStrictTest {
     }
 
     @Test
+    void personalLinkTemplateIsStrictAndOverridable() throws IOException {
+        write("manage.txt", "MINE [(${links.preferences})]\n");
+        RenderedRelease out = new Renderer(SITE, folder).renderManageLink("zoe@example.com", null,
+                java.util.List.of("general"), "https://news.example.org/preferences/t", "https://news.example.org/unsubscribe/t");
+        assertEquals("MINE https://news.example.org/preferences/t\n", out.text());
+        assertTrue(out.html().contains("Change my topics"), "manage.html is still the built-in one");
+
+        // it has no release: a template that uses one names the file and the line, and renders nothing
+        Path file = write("manage.txt", "Hello\n[(${release.title})]\n");
+        RenderException e = assertThrows(RenderException.class, () -> new Renderer(SITE, folder).renderManageLink(
+                "zoe@example.com", null, java.util.List.of("general"), "https://p", "https://u"));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("line 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown variable 'release'"), e.getMessage());
+    }
+
+    @Test
     void unknownTopLevelVariableNamesTemplateAndLine() throws IOException {
         RenderException e = renderFails("news.txt", "Hello\n\n[(${titel})]\n");
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());

@@ -152,4 +152,27 @@ class RendererTest {
     void checkPassesOnBuiltInTemplates() {
         new Renderer(SITE, null).check();
     }
+
+    @Test
+    void personalLinkMessageCarriesBothLinksAndEscapesOnlyTheHtmlPart() {
+        RenderedRelease out = new Renderer(SITE, null).renderManageLink("zoe@example.com", "Zoë <Smith & Sons>",
+                java.util.List.of("general", "roads"), "https://news.example.org/preferences/tok-zoe",
+                "https://news.example.org/unsubscribe/tok-zoe");
+        assertEquals("Your link to change your e-mail from Northshire Police", out.subject());
+        for (String part : java.util.List.of(out.text(), out.html())) {
+            assertTrue(part.contains("https://news.example.org/preferences/tok-zoe"), part);
+            assertTrue(part.contains("https://news.example.org/unsubscribe/tok-zoe"), part);
+            assertTrue(part.contains("https://news.example.org/verify"), part);
+            assertTrue(part.contains("general, roads"), part);
+        }
+        assertTrue(out.text().contains("Dear Zoë <Smith & Sons>,"), out.text());
+        assertTrue(out.html().contains("Dear Zoë &lt;Smith &amp; Sons&gt;,"), out.html());
+        assertFalse(out.html().contains("<Smith"), out.html());
+
+        RenderedRelease anonymous = new Renderer(SITE, null).renderManageLink("ben@example.com", " ",
+                java.util.List.of("general"), "https://news.example.org/preferences/tok-ben",
+                "https://news.example.org/unsubscribe/tok-ben");
+        assertTrue(anonymous.text().contains("Hello,"), anonymous.text());
+        assertFalse(anonymous.html().contains("Dear"), anonymous.html());
+    }
 }
