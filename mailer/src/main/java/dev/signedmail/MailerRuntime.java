@@ -196,7 +196,7 @@ public final class MailerRuntime implements AutoCloseable {
         SendGate gate = new SendGate(db, workflow(), haltSwitch(), new Guardrails(settings, db), actor,
                 () -> new AlertMailer(settings, c, relay));
         return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(), sendOptions(), gate)
-                .beforeFirstMessage(this::logRelease);
+                .beforeFirstMessage(this::logRelease).recordStats(new dev.signedmail.store.SendStats(db));
     }
 
     public ReleaseLog releaseLog() {

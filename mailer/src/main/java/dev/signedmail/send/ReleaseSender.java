@@ -61,6 +61,17 @@ public final class ReleaseSender {
         this.rate = new RateLimit(options.ratePerSecond());
     }
 
+    private dev.signedmail.store.SendStats stats;
+
+    /** Adds this sender's counts and signing time to the shared counters ({@code /metrics}); returns this. */
+    public ReleaseSender recordStats(dev.signedmail.store.SendStats sendStats) {
+        this.stats = sendStats;
+        return this;
+    }
+
+    /** How often a running send adds its counts to the shared counters. */
+    private static final long STATS_EVERY_NANOS = 5_000_000_000L;
+
     /** Called once per send run before any message goes out (after the pre-flight), e.g. to log the release. */
     private java.util.function.Consumer<Release> beforeFirstMessage = r -> { };
 
@@ -82,6 +93,28 @@ public final class ReleaseSender {
         final java.util.concurrent.atomic.AtomicLong lastProgressNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         final AtomicReference<String> stop = new AtomicReference<>();
         final AtomicReference<RuntimeException> error = new AtomicReference<>();
+        final java.util.concurrent.atomic.LongAdder signed = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder signingNanos = new java.util.concurrent.atomic.LongAdder();
+        /** What was already added to the shared counters: sent, failed, deferred, signed, signing nanos. */
+        final long[] flushed = new long[5];
+        long nextFlush = System.nanoTime() + STATS_EVERY_NANOS;
+    }
+
+    /** Adds what changed since the last flush to the shared counters (called by the reader thread only). */
+    private void flushStats(Run run) {
+        if (stats == null) {
+            return;
+        }
+        long[] now = {run.sent.get(), run.failed.get(), run.deferred.get(), run.signed.sum(), run.signingNanos.sum()};
+        try {
+            stats.add(relay.name(), now[0] - run.flushed[0], now[1] - run.flushed[1], now[2] - run.flushed[2],
+                    now[3] - run.flushed[3], (now[4] - run.flushed[4]) / 1000);
+            System.arraycopy(now, 0, run.flushed, 0, now.length);
+        } catch (RuntimeException e) {
+            // counters are for monitoring: a database hiccup here must not stop a send (the rows are what count)
+            org.slf4j.LoggerFactory.getLogger(ReleaseSender.class).warn("could not update send counters: {}", e.toString());
+        }
+        run.nextFlush = System.nanoTime() + STATS_EVERY_NANOS;
     }
 
     public SendSummary send(long releaseId, SendListener listener, StopSignal stopSignal) {
@@ -116,6 +149,7 @@ public final class ReleaseSender {
                 pump(release, listener, stop, run);
             }
         } finally {
+            flushStats(run);
             outbox.releaseLeases(releaseId, run.owner);
             listener.finished();
         }
@@ -143,6 +177,9 @@ public final class ReleaseSender {
         }
         try {
             while (run.stop.get() == null && !stopSignal.stopRequested()) {
+                if (System.nanoTime() - run.nextFlush >= 0) {
+                    flushStats(run);
+                }
                 outbox.cancelInactive(release.id());
                 // claim only what the workers can start soon, so the lease is not spent waiting in the queue
                 List<OutboxRow> batch = queue.size() < BATCH
@@ -230,8 +267,11 @@ public final class ReleaseSender {
         }
         byte[] message;
         try {
+            long composeStart = System.nanoTime();
             message = composer.compose(release,
                     new MessageComposer.Recipient(row.subscriberId(), row.email(), row.name()), Instant.now());
+            run.signingNanos.add(System.nanoTime() - composeStart);
+            run.signed.increment();
         } catch (RuntimeException e) {
             run.error.compareAndSet(null, e instanceof Problem ? e
                     : new Problem("rendering or signing for outbox row " + row.id() + " failed: " + e, e));

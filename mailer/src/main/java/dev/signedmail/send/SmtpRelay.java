@@ -26,6 +26,11 @@ public final class SmtpRelay {
     private final String password;
     private final String envelopeFrom;
 
+    /** host:port, the label of this relay's counters in /metrics. */
+    public String name() {
+        return host + ":" + port;
+    }
+
     public SmtpRelay(Settings settings, String envelopeFrom) {
         this.host = settings.required(Setting.SMTP_HOST);
         this.port = settings.integer(Setting.SMTP_PORT, 1, 65535);

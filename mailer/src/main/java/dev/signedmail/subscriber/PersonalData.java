@@ -58,6 +58,12 @@ public final class PersonalData {
                     + " JOIN releases r ON r.id = o.release_id WHERE o.subscriber_id = :id ORDER BY o.id", id));
             root.set("feedback", rows(json, h, "SELECT kind, reason, status, reply_code, feedback_type, effect, source, at"
                     + " FROM feedback_events WHERE subscriber_id = :id ORDER BY at, id", id));
+            ArrayNode requests = json.createArrayNode(); // double opt-in and "e-mail me my link" requests
+            for (Map<String, Object> r : h.createQuery("SELECT kind, topics, source, requested_at, sent_at, confirmed_at"
+                    + " FROM confirmations WHERE email = :e ORDER BY requested_at, id").bind("e", email).mapToMap().list()) {
+                requests.add(json.valueToTree(stringify(r)));
+            }
+            root.set("requests", requests);
         });
         return root.toPrettyString();
     }
@@ -70,8 +76,10 @@ public final class PersonalData {
             h.createUpdate("INSERT INTO erased_addresses (email_sha256, erased_at) SELECT :h, :now FROM (VALUES (1)) AS one (x)"
                     + " WHERE NOT EXISTS (SELECT 1 FROM erased_addresses WHERE email_sha256 = :h)")
                     .bind("h", hash(email)).bind("now", now).execute();
+            // requests carry the address in clear (a person who asked but never confirmed has no subscriber row)
+            int requests = h.createUpdate("DELETE FROM confirmations WHERE email = :e").bind("e", email).execute();
             if (id == null) {
-                return false;
+                return requests > 0;
             }
             String placeholder = "erased-" + id + "@erased.invalid";
             h.createUpdate("UPDATE subscribers SET email = :p, name = NULL, status = 'erased', updated_at = :now WHERE id = :id")

@@ -1,5 +1,8 @@
 package dev.signedmail.web;
 
+import dev.signedmail.store.SendStats;
+import java.util.List;
+
 import dev.signedmail.store.Database;
 import dev.signedmail.store.Heartbeats;
 import io.javalin.config.RoutesConfig;
@@ -10,7 +13,8 @@ import java.util.Map;
 /**
  * {@code /metrics} in the Prometheus text format, read from the database so it covers every sender
  * process, and {@code /health}. Gauges: outbox messages by state (and the queue still to deliver),
- * subscribers by state, feedback by kind and whether it was our side, and when {@code run-due}
+ * subscribers by state, feedback by kind and whether it was our side, messages by relay and result,
+ * time spent signing (counters), and when {@code run-due}
  * and {@code feedback poll} last finished without error (alert when that grows old).
  */
 final class MetricsRoutes {
@@ -22,6 +26,11 @@ final class MetricsRoutes {
 
     void register(RoutesConfig routes) {
         routes.get("/metrics", this::metrics);
+    }
+
+    /** Prometheus label value escaping: backslash, double quote and line feed. */
+    private static String labelValue(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private void metrics(Context ctx) {
@@ -52,6 +61,28 @@ final class MetricsRoutes {
                             .append("\",our_side=\"").append(Boolean.TRUE.equals(r.get("our_side"))).append("\"} ")
                             .append(((Number) r.get("n")).longValue()).append('\n'));
         });
+        List<SendStats.Totals> totals = new SendStats(db).all();
+        b.append("# HELP signedmail_messages_total Messages the relay accepted (sent), refused for good (failed) or deferred"
+                + " for a retry (deferred), by relay.\n# TYPE signedmail_messages_total counter\n");
+        for (SendStats.Totals t : totals) {
+            String relay = "relay=\"" + labelValue(t.relay()) + "\"";
+            b.append("signedmail_messages_total{").append(relay).append(",result=\"sent\"} ").append(t.sent()).append('\n');
+            b.append("signedmail_messages_total{").append(relay).append(",result=\"failed\"} ").append(t.failed()).append('\n');
+            b.append("signedmail_messages_total{").append(relay).append(",result=\"deferred\"} ").append(t.deferred()).append('\n');
+        }
+        b.append("# HELP signedmail_signing_seconds_total Time spent rendering and signing messages (S/MIME + DKIM), by relay;"
+                + " divide its rate by signedmail_signed_messages_total's for the mean per message.\n"
+                + "# TYPE signedmail_signing_seconds_total counter\n");
+        for (SendStats.Totals t : totals) {
+            b.append("signedmail_signing_seconds_total{relay=\"").append(labelValue(t.relay())).append("\"} ")
+                    .append(String.format(java.util.Locale.ROOT, "%.6f", t.signingMicros() / 1e6)).append('\n');
+        }
+        b.append("# HELP signedmail_signed_messages_total Messages rendered and signed, by relay.\n"
+                + "# TYPE signedmail_signed_messages_total counter\n");
+        for (SendStats.Totals t : totals) {
+            b.append("signedmail_signed_messages_total{relay=\"").append(labelValue(t.relay())).append("\"} ")
+                    .append(t.signed()).append('\n');
+        }
         b.append("# HELP signedmail_job_last_success_timestamp_seconds When a periodic job last finished without error.\n");
         b.append("# TYPE signedmail_job_last_success_timestamp_seconds gauge\n");
         for (Map.Entry<String, Instant> e : new Heartbeats(db).all().entrySet()) {

@@ -56,6 +56,22 @@ class PersonalDataTest {
         assertTrue(add.stderr.contains("erased on request"), add.stderr);
     }
 
+    /** Regression: forget left a pending subscribe request (address in clear) in the confirmations table. */
+    @Test
+    void forgetAlsoErasesRequestsOfSomeoneWhoNeverConfirmed() throws Exception {
+        java.util.Map<String, String> map = TestSupport.settingsMap(dir.resolve("data2"), 25);
+        dev.signedmail.config.Settings settings = dev.signedmail.config.Settings.of(map);
+        dev.signedmail.MailerRuntime.init(settings);
+        try (dev.signedmail.MailerRuntime rt = dev.signedmail.MailerRuntime.open(settings)) {
+            new Confirmations(rt.db(), rt.tokenKeys()).request("pending@example.com", "Pen Ding", java.util.List.of("general"), "web");
+            java.util.function.Supplier<Integer> held = () -> rt.db().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM confirmations WHERE email = 'pending@example.com'").mapTo(Integer.class).one());
+            assertEquals(1, held.get());
+            assertTrue(new PersonalData(rt.db()).forget("pending@example.com"), "data was held: the request");
+            assertEquals(0, held.get());
+        }
+    }
+
     @Test
     void unsuppressLiftsASuppression() throws Exception {
         StringBuilder props = new StringBuilder();

@@ -55,4 +55,42 @@ class MetricsTest {
             }
         }
     }
+
+    @Test
+    void metricsCountResultsByRelayAndSigningTimeAcrossProcesses() throws Exception {
+        try (dev.signedmail.testing.ScriptedSmtpServer relay = new dev.signedmail.testing.ScriptedSmtpServer(a ->
+                a.startsWith("gone@") ? "550 5.1.1 no such user" : a.startsWith("busy@") ? "451 4.3.0 try again later" : null)) {
+            Map<String, String> cfg = TestSupport.settingsMap(dir.resolve("data2"), relay.port());
+            cfg.put("web.port", "0");
+            Settings s = Settings.of(cfg);
+            MailerRuntime.init(s);
+            try (MailerRuntime rt = MailerRuntime.open(s)) {
+                for (String a : List.of("ok@example.org", "gone@example.org", "busy@example.org")) {
+                    rt.subscribers().add(a, null, List.of("general"));
+                }
+                dev.signedmail.testing.Flow flow = dev.signedmail.testing.Flow.operators(rt, dir.resolve("t2"));
+                long release = flow.approved(rt, "M", "b", "general");
+                rt.sender(flow.approver).send(release, dev.signedmail.send.SendListener.NONE,
+                        dev.signedmail.send.ReleaseSender.StopSignal.NEVER);
+                try (WebServer server = WebServer.start(rt)) { // another runtime would read the same rows
+                    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    String label = "relay=\"127.0.0.1:" + relay.port() + "\"";
+                    assertTrue(body.contains("signedmail_messages_total{" + label + ",result=\"sent\"} 1\n"), body);
+                    assertTrue(body.contains("signedmail_messages_total{" + label + ",result=\"failed\"} 1\n"), body);
+                    // the 451 is retried within the run (fast retries in tests), so it is deferred at least once
+                    assertTrue(body.matches("(?s).*signedmail_messages_total\\{" + java.util.regex.Pattern.quote(label)
+                            + ",result=\"deferred\"} [1-9]\\d*\n.*"), body);
+                    java.util.regex.Matcher signed = java.util.regex.Pattern.compile(
+                            "signedmail_signed_messages_total\\{" + java.util.regex.Pattern.quote(label) + "} (\\d+)").matcher(body);
+                    assertTrue(signed.find(), body);
+                    assertTrue(Long.parseLong(signed.group(1)) >= 3, "every attempt is signed: " + body);
+                    java.util.regex.Matcher seconds = java.util.regex.Pattern.compile(
+                            "signedmail_signing_seconds_total\\{" + java.util.regex.Pattern.quote(label) + "} ([0-9.]+)").matcher(body);
+                    assertTrue(seconds.find() && Double.parseDouble(seconds.group(1)) > 0, body);
+                }
+            }
+        }
+    }
 }
