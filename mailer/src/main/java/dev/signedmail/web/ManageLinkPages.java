@@ -1,7 +1,6 @@
 package dev.signedmail.web;
 
 import dev.signedmail.subscriber.Confirmations;
-import dev.signedmail.subscriber.EmailAddresses;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
@@ -44,21 +43,12 @@ final class ManageLinkPages {
     }
 
     private void request(Context ctx) {
-        if (!limiter.allow("preferences:" + ctx.ip())) {
-            ctx.status(429).html(pages.render("message", Map.of("organisation", organisation,
-                    "title", "Too many requests", "text", "Please wait a few minutes and try again.")));
+        java.util.Optional<String> address = AddressForm.read(ctx, limiter, "preferences", pages, organisation,
+                (error, typed) -> page(ctx, false, error, typed));
+        if (address.isEmpty()) {
             return;
         }
-        String raw = ctx.formParam("email") == null ? "" : ctx.formParam("email");
-        String email;
-        try {
-            email = EmailAddresses.normalise(raw);
-        } catch (EmailAddresses.Invalid e) {
-            // says only that the text is not an address, which anyone can see without us
-            ctx.status(400);
-            page(ctx, false, "Please check the address: " + e.getMessage() + ".", raw);
-            return;
-        }
+        String email = address.get();
         confirmations.requestManageLink(email, "web");
         page(ctx, true, null, email);
     }

@@ -47,20 +47,12 @@ final class SubscribePages {
     }
 
     private void subscribe(Context ctx) {
-        if (!limiter.allow("subscribe:" + ctx.ip())) {
-            ctx.status(429).html(pages.render("message", Map.of("organisation", organisation,
-                    "title", "Too many requests", "text", "Please wait a few minutes and try again.")));
+        Optional<String> address = AddressForm.read(ctx, limiter, "subscribe", pages, organisation,
+                (error, typed) -> form(ctx, error, typed));
+        if (address.isEmpty()) {
             return;
         }
-        String raw = ctx.formParam("email") == null ? "" : ctx.formParam("email");
-        String email;
-        try {
-            email = EmailAddresses.normalise(raw);
-        } catch (EmailAddresses.Invalid e) {
-            ctx.status(400);
-            form(ctx, "Please check the address: " + e.getMessage() + ".", raw);
-            return;
-        }
+        String email = address.get();
         Set<String> chosen = new LinkedHashSet<>();
         for (String t : ctx.formParams("topic")) {
             String n = Topics.normalise(t);

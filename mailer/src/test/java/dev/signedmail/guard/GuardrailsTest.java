@@ -72,6 +72,16 @@ class GuardrailsTest {
         return rt.sender(flow.approver).send(id, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
     }
 
+    /** Starts a send in the background and returns once {@code n} messages arrived (or 30 s passed). */
+    private CompletableFuture<SendSummary> sendUntilDelivered(long id, int n) throws InterruptedException {
+        CompletableFuture<SendSummary> running = CompletableFuture.supplyAsync(() -> send(id));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (relay.received().size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return running;
+    }
+
     @Test
     void aHaltedSystemRefusesToSendBeforeAnyConnectionUntilAnAdminResumes() throws Exception {
         start(Map.of(), 3, 0);
@@ -89,11 +99,7 @@ class GuardrailsTest {
     void haltStopsARunningSendWithinSecondsAndTheOutboxStaysResumable() throws Exception {
         start(Map.of(), 200, 25);
         long id = flow.approved(rt, "T", "B.", "general");
-        CompletableFuture<SendSummary> running = CompletableFuture.supplyAsync(() -> send(id));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (relay.received().size() < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        CompletableFuture<SendSummary> running = sendUntilDelivered(id, 10);
         rt.haltSwitch().halt(flow.approver, "wrong audience");
         long haltedAt = System.nanoTime();
         SendSummary first = running.get(30, TimeUnit.SECONDS);
@@ -121,11 +127,7 @@ class GuardrailsTest {
     void haltFromThisProcessStopsAtTheNextMessageNotAtTheNextPoll() throws Exception {
         start(Map.of(), 300, 20);
         long id = flow.approved(rt, "T", "B.", "general");
-        CompletableFuture<SendSummary> running = CompletableFuture.supplyAsync(() -> send(id));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (relay.received().size() < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        CompletableFuture<SendSummary> running = sendUntilDelivered(id, 10);
         rt.haltSwitch().halt(flow.approver, "wrong audience");
         int atHalt = relay.received().size();
         SendSummary first = running.get(30, TimeUnit.SECONDS);
