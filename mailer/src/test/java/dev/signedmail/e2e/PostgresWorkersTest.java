@@ -1,6 +1,7 @@
 package dev.signedmail.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -24,6 +25,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -186,6 +188,80 @@ class PostgresWorkersTest {
     }
 
     @Test
+    void aWorkerKilledMidSendIsTakenOverWhenItsLeaseRunsOutAndAStoppedOneHandsBackItsRowsNothingLost() throws Exception {
+        try (ScriptedSmtpServer relay = new ScriptedSmtpServer(a -> null)) {
+            Setup s = prepare(relay, SUBSCRIBERS, Map.of());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TEST_SECONDS);
+            List<Process> processes = new ArrayList<>();
+            try {
+                // These two workers cannot resolve their own host name, so their leases name "localhost"
+                // instead of this machine: to the operator's send they are workers on another machine, whose
+                // death it cannot see and whose rows it may take only when their lease has run out.
+                Path hosts = Files.writeString(dir.resolve("hosts-without-this-machine"), "127.0.0.1 localhost\n");
+                List<String> elsewhere = List.of("-Djdk.net.hosts.file=" + hosts);
+                Process killed = start(s.config(), dir.resolve("killed.log"), elsewhere, "worker", "--follow", "--every", "1");
+                Process stopped = start(s.config(), dir.resolve("stopped.log"), elsewhere, "worker", "--follow", "--every", "1");
+                Process send = start(s.config(), dir.resolve("send.log"), List.of(),
+                        "--token-file", s.flow().approverToken.toString(), "release", "send", Long.toString(s.release()));
+                processes.addAll(List.of(killed, stopped, send));
+
+                Map<Long, Instant> held;
+                boolean anotherMachine;
+                Instant killedAt;
+                try (MailerRuntime rt = MailerRuntime.open(s.settings())) {
+                    // mid-send: a quarter delivered, and both workers holding claimed rows
+                    await(deadline, () -> relay.received().size() >= SUBSCRIBERS / 4
+                            && !leasedTo(rt, s.release(), killed.pid()).isEmpty()
+                            && !leasedTo(rt, s.release(), stopped.pid()).isEmpty()
+                            && !leasedTo(rt, s.release(), send.pid()).isEmpty());
+                    held = leasedTo(rt, s.release(), killed.pid());
+                    anotherMachine = leasesNameDifferentHosts(rt, s.release(), killed.pid(), send.pid());
+                    killed.destroyForcibly(); // kill -9
+                    assertTrue(killed.waitFor(remaining(deadline), TimeUnit.NANOSECONDS));
+                    killedAt = Instant.now();
+
+                    stopped.destroy(); // SIGTERM, as systemctl stop sends
+                    assertTrue(stopped.waitFor(20, TimeUnit.SECONDS), "a stopped worker ends within its shutdown wait");
+                    assertEquals(Map.of(), leasedTo(rt, s.release(), stopped.pid()),
+                            "a stopped worker gives its unsent rows back before it ends");
+                    assertTrue(SENT.matcher(read(dir.resolve("stopped.log"))).find(),
+                            "a stopped worker reports what it sent: " + read(dir.resolve("stopped.log")));
+                }
+
+                assertTrue(send.waitFor(remaining(deadline), TimeUnit.NANOSECONDS), "release send finishes");
+                assertEquals(0, send.exitValue(), () -> "release send: " + read(dir.resolve("send.log")));
+
+                Map<String, Integer> per = deliveries(relay);
+                int duplicates = per.values().stream().mapToInt(n -> n - 1).sum();
+                assertEquals(s.audience(), per.keySet(), "the killed worker's rows were taken over: nothing lost");
+                assertTrue(duplicates <= CONNECTIONS, "at most the killed worker's in-flight messages twice: "
+                        + duplicates + ": " + duplicated(per));
+                try (MailerRuntime rt = MailerRuntime.open(s.settings())) {
+                    assertEquals(Map.of("sent", SUBSCRIBERS), rt.outbox().counts(s.release()));
+                    assertEquals("sent", rt.releases().get(s.release()).status());
+                    Map<Long, Instant> sentAt = sentAt(rt, held.keySet());
+                    assertEquals(held.keySet(), sentAt.keySet(), "every row the killed worker held was delivered");
+                    List<Long> takenOver = held.keySet().stream().filter(id -> sentAt.get(id).isAfter(killedAt)).toList();
+                    assertFalse(takenOver.isEmpty(), "the killed worker's claimed rows were still unsent when it died");
+                    if (anotherMachine) {
+                        for (long id : takenOver) {
+                            assertFalse(sentAt.get(id).isBefore(held.get(id)),
+                                    "row " + id + " was taken from the dead worker only after its lease ran out");
+                        }
+                    } else {
+                        System.err.println("PostgresWorkersTest: the killed worker's leases name the same host as the others'"
+                                + " (is this machine called localhost?), so they took its rows at once, not at lease expiry");
+                    }
+                    System.err.printf("PostgresWorkersTest: killed worker held %d rows, %d taken over; %d duplicate(s)%n",
+                            held.size(), takenOver.size(), duplicates);
+                }
+            } finally {
+                stopAll(processes);
+            }
+        }
+    }
+
+    @Test
     void aLiveSenderKeepsTheRowsItHoldsPastItsLeaseSoNoOtherSenderTakesThem() throws Exception {
         // 150 rows, all claimed at once (two batches), sent at 20 a second: the last wait in the queue
         // for 7 s, longer than the 5 s lease. A live sender renews; otherwise another takes them.
@@ -277,6 +353,51 @@ class PostgresWorkersTest {
     }
 
     // ---- helpers --------------------------------------------------------------------------------
+
+    /** Unsent rows of the release under a live lease of the sender with process id {@code pid}, with the lease's end. */
+    private static Map<Long, Instant> leasedTo(MailerRuntime rt, long release, long pid) {
+        return rt.db().jdbi().withHandle(h -> {
+            Map<Long, Instant> m = new TreeMap<>();
+            // lease owners are host:pid:random
+            h.createQuery("SELECT id, lease_until FROM outbox WHERE release_id = :r AND status IN ('pending', 'retry')"
+                            + " AND lease_owner LIKE :owner AND lease_until > :now")
+                    .bind("r", release).bind("owner", "%:" + pid + ":%").bind("now", Instant.now())
+                    .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getObject("lease_until", OffsetDateTime.class).toInstant()))
+                    .forEach(e -> m.put(e.getKey(), e.getValue()));
+            return m;
+        });
+    }
+
+    private static Map<Long, Instant> sentAt(MailerRuntime rt, Set<Long> ids) {
+        return rt.db().jdbi().withHandle(h -> {
+            Map<Long, Instant> m = new TreeMap<>();
+            h.createQuery("SELECT id, sent_at FROM outbox WHERE status = 'sent' AND id IN (<ids>)").bindList("ids", List.copyOf(ids))
+                    .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getObject("sent_at", OffsetDateTime.class).toInstant()))
+                    .forEach(e -> m.put(e.getKey(), e.getValue()));
+            return m;
+        });
+    }
+
+    /**
+     * Whether, right now, the leases (owner host:pid:random) of the senders with process ids
+     * {@code pid} and {@code otherPid} name different hosts: only then must the one wait for the
+     * other's lease to run out instead of seeing at once that its process has ended.
+     */
+    private static boolean leasesNameDifferentHosts(MailerRuntime rt, long release, long pid, long otherPid) {
+        List<String> owners = rt.db().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT DISTINCT lease_owner FROM outbox WHERE release_id = :r AND lease_owner IS NOT NULL")
+                .bind("r", release).mapTo(String.class).list());
+        Map<String, Set<String>> hostsByPid = new HashMap<>();
+        for (String o : owners) {
+            String[] parts = o.split(":");
+            if (parts.length == 3) {
+                hostsByPid.computeIfAbsent(parts[1], k -> new HashSet<>()).add(parts[0]);
+            }
+        }
+        Set<String> one = hostsByPid.getOrDefault(Long.toString(pid), Set.of());
+        Set<String> other = hostsByPid.getOrDefault(Long.toString(otherPid), Set.of());
+        return !one.isEmpty() && !other.isEmpty() && one.stream().noneMatch(other::contains);
+    }
 
     private static List<Integer> sentPerProcess(List<Path> logs) {
         List<Integer> shares = new ArrayList<>();
