@@ -3,6 +3,8 @@ package dev.signedmail.cli;
 import dev.signedmail.MailerRuntime;
 import dev.signedmail.cron.Worker;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +25,18 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM (systemctl stop, a deploy): the JVM ends when this hook returns, so wait until the
+            // messages on the wire are answered and recorded and the other claimed rows are given back —
+            // the other workers then take them at once, not when the lease runs out, and none goes twice.
+            stop.set(true);
+            try {
+                stopped.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         try (MailerRuntime rt = MailerRuntime.open(main.settings())) {
             do {
                 Worker.pass(rt, System.out, stop::get);
@@ -31,6 +44,8 @@ final class WorkerCommand implements Callable<Integer> {
                     Thread.sleep(100);
                 }
             } while (follow && !stop.get());
+        } finally {
+            stopped.countDown();
         }
         return 0;
     }

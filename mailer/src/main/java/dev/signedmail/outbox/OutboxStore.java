@@ -104,6 +104,20 @@ public final class OutboxStore {
                 .map((rs, ctx) -> instant(rs.getObject("wake"))).findOne().flatMap(java.util.Optional::ofNullable));
     }
 
+    /**
+     * Extends {@code owner}'s lease on the rows {@code ids} it still holds to {@code lease} from now;
+     * returns how many it still held. A sender calls this while it works, so its lease expires only
+     * when it dies, not while its claimed rows wait in its queue.
+     */
+    public int renewLeases(String owner, java.util.Collection<Long> ids, Duration lease) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return db.jdbi().withHandle(h -> h.createUpdate(Database.sql("outbox.renew_leases"))
+                .bind("owner", owner).bind("until", Instant.now().plus(lease)).bindList("ids", List.copyOf(ids))
+                .execute());
+    }
+
     /** Gives back the unsent rows {@code owner} still holds, so another sender can take them at once. */
     public void releaseLeases(long releaseId, String owner) {
         db.jdbi().useHandle(h -> h.createUpdate(Database.sql("outbox.release_leases"))

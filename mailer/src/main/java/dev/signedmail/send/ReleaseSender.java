@@ -90,6 +90,9 @@ public final class ReleaseSender {
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger deferred = new AtomicInteger();
         final AtomicInteger inFlight = new AtomicInteger();
+        /** Rows claimed and not yet answered (queued or on a connection): the ones whose lease is renewed. */
+        final java.util.Set<Long> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        long nextRenewalNanos = System.nanoTime();
         final java.util.concurrent.atomic.AtomicLong lastProgressNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         final AtomicReference<String> stop = new AtomicReference<>();
         final AtomicReference<RuntimeException> error = new AtomicReference<>();
@@ -177,6 +180,7 @@ public final class ReleaseSender {
         }
         try {
             while (run.stop.get() == null && !stopSignal.stopRequested()) {
+                renewLeasesIfDue(run);
                 if (System.nanoTime() - run.nextFlush >= 0) {
                     flushStats(run);
                 }
@@ -191,6 +195,7 @@ public final class ReleaseSender {
                     continue;
                 }
                 for (OutboxRow row : batch) {
+                    run.held.add(row.id());
                     run.inFlight.incrementAndGet();
                     queue.put(row);
                 }
@@ -211,6 +216,19 @@ public final class ReleaseSender {
             Thread.currentThread().interrupt();
             run.stop.compareAndSet(null, "interrupted");
         }
+    }
+
+    /**
+     * Keeps this run's leases alive: every quarter of the lease, the rows it holds get a full lease
+     * again. Without this a row that waits in the queue longer than the lease (a slow or
+     * rate-limited relay, a busy machine) is claimed by another sender and sent twice.
+     */
+    private void renewLeasesIfDue(Run run) {
+        if (System.nanoTime() - run.nextRenewalNanos < 0) {
+            return;
+        }
+        run.nextRenewalNanos = System.nanoTime() + options.lease().toNanos() / 4;
+        outbox.renewLeases(run.owner, java.util.List.copyOf(run.held), options.lease());
     }
 
     /**
@@ -249,6 +267,7 @@ public final class ReleaseSender {
                 try {
                     deliver(release, row, conn, listener, stopSignal, run);
                 } finally {
+                    run.held.remove(row.id());
                     run.inFlight.decrementAndGet();
                 }
             }
