@@ -2,7 +2,6 @@ package dev.signedmail.feedback;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Automatic replies: out-of-office, vacation and autoresponder messages. They never count as bounces;
@@ -12,8 +11,8 @@ import java.util.regex.Pattern;
  * subject such as "Automatic reply:", "Out of Office", "Away until ...", "Vacation".
  */
 final class AutoReplyReader {
-    private static final Pattern SUBJECT = Pattern.compile(
-            "(?i)auto(?:matic)?[ -]?(?:reply|response|responder|antwort)|out of (?:the )?office|\\bvacation\\b|\\baway (?:until|from)"
+    private static final Wording SUBJECT = new Wording(
+            "auto(?:matic)?[ -]?(?:reply|response|responder|antwort)|out of (?:the )?office|\\bvacation\\b|\\baway (?:until|from)"
                     + "|abwesenheit|\\babsence\\b|r[ée]ponse automatique|automatische antwort|respuesta autom[aá]tica|i am away|i'm away|on leave");
 
     private AutoReplyReader() {
@@ -29,7 +28,7 @@ final class AutoReplyReader {
     }
 
     static boolean bySubject(MailView v) {
-        return SUBJECT.matcher(v.headers.decoded("subject")).find();
+        return SUBJECT.in(v.headers.decoded("subject"));
     }
 
     static List<Finding> read(MailView v) {

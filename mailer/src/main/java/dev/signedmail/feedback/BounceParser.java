@@ -13,6 +13,14 @@ public final class BounceParser {
     /** The default local part of our VERP envelope sender: {@code bounces+TOKEN@domain}. */
     public static final String DEFAULT_VERP_LOCAL_PART = "bounces";
 
+    /**
+     * At most this many recipients are read from one message. Each costs a classification of its
+     * text, so a hostile report naming thousands would otherwise cost thousands of them. Ours name
+     * one (one message per subscriber, VERP), and RFC 5321 4.5.3.1.8 makes 100 the number of
+     * recipients per transaction a server must accept, and so what one report usually covers.
+     */
+    static final int MAX_RECIPIENTS = 100;
+
     private final Verp verp;
 
     public BounceParser() {

@@ -34,6 +34,9 @@ final class DeliveryStatusReader {
         }
         for (String dsn : reports) {
             for (String block : recipientBlocks(dsn)) {
+                if (out.size() >= BounceParser.MAX_RECIPIENTS) {
+                    return out;
+                }
                 Headers f = Headers.parse(block);
                 String recipient = Addresses.first(stripType(f.get("final-recipient")));
                 if (recipient.isEmpty()) {
@@ -48,10 +51,10 @@ final class DeliveryStatusReader {
                 String rawDiag = String.join(" ", f.all("diagnostic-code"));
                 String diag = stripType(rawDiag);
                 String diagType = typeOf(rawDiag);
-                String context = TextBlocks.around(v.reportText, recipient);
+                String context = v.reportBlocks().around(recipient);
                 if (diag.isEmpty()) {
                     // no Diagnostic-Code: the human-readable part usually says "user@host: 550 ..." on its own line
-                    diag = TextBlocks.entryOf(v.reportText, recipient);
+                    diag = v.reportBlocks().entryOf(recipient);
                 }
                 boolean noRemoteMta = f.get("remote-mta").isBlank();
                 out.add(new Evidence(recipient, f.get("status"), diag, context, f.get("action"), diagType, noRemoteMta).toFinding());

@@ -19,9 +19,15 @@ package dev.signedmail.feedback;
 record Evidence(String recipient, String status, String diagnostic, String context, String action, String diagnosticType,
                 boolean noRemoteMta) {
     private static final int MAX_DIAG = 500;
+    /**
+     * Only this much of the diagnostic and of the context is read (the classifier reads no more
+     * either). A server's reply line is at most 512 octets (RFC 5321 4.5.3.1.5); a longer diagnostic
+     * is a hostile one, and each recipient's would otherwise be read in full.
+     */
+    static final int MAX_SCAN = ReasonClassifier.MAX_SCAN;
     /** Wording of a report that is only a warning: the message is still queued and will be retried. */
-    private static final java.util.regex.Pattern STILL_TRYING = java.util.regex.Pattern.compile(
-            "(?i)temporary failure|will be retried|will (?:continue to )?(?:retry|try again)|still (?:being )?(?:trying|retrying)"
+    private static final Wording STILL_TRYING = new Wording(
+            "temporary failure|will be retried|will (?:continue to )?(?:retry|try again)|still (?:being )?(?:trying|retrying)"
                     + "|retry timeout exceeded|\\bdeferred\\b|delivery (?:is |has been )?delayed|has been delayed|has been postponed"
                     + "|(?:has|have) not yet been delivered|(?:delivery attempts|we) will continue|will continue to (?:try|retry|attempt)");
 
@@ -30,7 +36,9 @@ record Evidence(String recipient, String status, String diagnostic, String conte
     }
 
     Finding toFinding() {
-        String diag = diagnostic.replaceAll("\\s+", " ").strip();
+        // whitespace is collapsed before the cut, so a few times MAX_SCAN are read raw
+        String diag = scanned(diagnostic.substring(0, Math.min(diagnostic.length(), 4 * MAX_SCAN)).replaceAll("\\s+", " ").strip());
+        String context = scanned(this.context);
         String act = action.toLowerCase(java.util.Locale.ROOT);
         String field = StatusCodes.normalise(status);
         String reply0 = StatusCodes.firstReplyCode(diag);
@@ -76,7 +84,7 @@ record Evidence(String recipient, String status, String diagnostic, String conte
         }
         if (st.isEmpty()) {
             boolean temporary = reply.startsWith("4") || reply.isEmpty()
-                    && (act.startsWith("delayed") || STILL_TRYING.matcher(diag.isEmpty() ? context : diag).find());
+                    && (act.startsWith("delayed") || STILL_TRYING.in(diag.isEmpty() ? context : diag));
             st = ReasonClassifier.pseudoStatus(reason, temporary);
         }
         Kind kind = ReasonClassifier.kindOf(reason, st, reply);
@@ -101,6 +109,10 @@ record Evidence(String recipient, String status, String diagnostic, String conte
             }
         }
         return StatusCodes.bestStatus(diag);
+    }
+
+    private static String scanned(String s) {
+        return s.length() > MAX_SCAN ? s.substring(0, MAX_SCAN) : s;
     }
 
     private static String bounded(String s) {

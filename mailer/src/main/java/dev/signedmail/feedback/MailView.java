@@ -15,8 +15,13 @@ import java.util.regex.Pattern;
 final class MailView {
     /** Input beyond this many bytes is ignored: bounded work per message. */
     static final int MAX_BYTES = 2 * 1024 * 1024;
-    /** Text beyond this many chars of a part is ignored by the heuristics. */
-    static final int MAX_TEXT = 256 * 1024;
+    /**
+     * Text beyond this many chars of a part, and of the report text as a whole, is ignored by the
+     * heuristics. The human-readable part of a bounce (RFC 3464 2.1) explains the failure in a few
+     * lines per recipient: the longest in the shared corpora is 6.3 KB. Every reported recipient is
+     * looked up in this text, so it is bounded to keep a hostile report's cost linear in its size.
+     */
+    static final int MAX_TEXT = 64 * 1024;
 
     /**
      * Lines that introduce an inline copy of the original message in plain-text bounces
@@ -24,9 +29,10 @@ final class MailView {
      * including all the headers. ------", "Original message follows", "----- Unsent message below").
      */
     private static final Pattern ORIGINAL_MARKER = Pattern.compile(
-            "(?im)^[ \\t>]*(?:"
-                    // decorated separator lines that name the original
-                    + "[-=_*]{2,}.*\\b(?:copy of|original|returned|unsent|undelivered|below this line|rfc ?822|headers? follow)"
+            "(?im)^[ \\t>]*+(?:"
+                    // decorated separator lines that name the original; possessive, because a line of
+                    // 200 KB of dashes otherwise tried every split between the run and the rest: quadratic
+                    + "[-=_*]{2,}+.*\\b(?:copy of|original|returned|unsent|undelivered|below this line|rfc ?822|headers? follow)"
                     + "[^\\n]*"
                     // plain phrase lines
                     + "|(?:original message follows|below this line is a copy of the message|unsent message below"
@@ -42,6 +48,7 @@ final class MailView {
     final String originalText;
     final boolean mimeReport;
     final String reportType;
+    private TextBlocks reportBlocks;
 
     private MailView(Headers headers, String reportText, Headers original, String originalText,
                      boolean mimeReport, String reportType) {
@@ -51,6 +58,14 @@ final class MailView {
         this.originalText = originalText;
         this.mimeReport = mimeReport;
         this.reportType = reportType;
+    }
+
+    /** The report text as lines, split once for all the recipients looked up in it. */
+    TextBlocks reportBlocks() {
+        if (reportBlocks == null) {
+            reportBlocks = new TextBlocks(reportText);
+        }
+        return reportBlocks;
     }
 
     static MailView of(byte[] raw) {
@@ -129,7 +144,7 @@ final class MailView {
             original = originalHeadersFromText(originalText.toString());
         }
         String ct = root.headers.get("content-type");
-        MailView v = new MailView(root.headers, report.toString(), original, originalText.toString(),
+        MailView v = new MailView(root.headers, cap(report.toString()), original, originalText.toString(),
                 Headers.mediaType(ct).equals("multipart/report"),
                 Headers.param(ct, "report-type").toLowerCase(java.util.Locale.ROOT));
         v.deliveryStatus.addAll(dsn);
@@ -137,9 +152,48 @@ final class MailView {
         return v;
     }
 
-    private static boolean looksLikeMessage(String text) {
-        return Pattern.compile("(?m)\\A(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|X-[\\w-]+|MIME-Version|"
-                + "DKIM-Signature|Delivered-To):.*\\r?\\n(?:[ \\t].*\\r?\\n)*){3,}").matcher(text).find();
+    /** A field name that starts a header block of a returned message. */
+    private static final Pattern MESSAGE_FIELD = Pattern.compile(
+            "(?:Return-Path|Received|From|To|Subject|Date|Message-ID|X-[\\w-]+|MIME-Version|DKIM-Signature|Delivered-To):.*");
+
+    /**
+     * Whether the text starts with at least three header fields of a message (each with its folded
+     * continuation lines). A scan line by line: the regular expression it replaces recursed once per
+     * continuation line and overflowed the stack on a part of some ten thousand folded lines.
+     */
+    static boolean looksLikeMessage(String text) {
+        int fields = 0;
+        int pos = 0;
+        while (fields < 3) {
+            int nl = text.indexOf('\n', pos);
+            if (nl < 0) {
+                return false; // every counted line must end in a newline
+            }
+            int end = nl > pos && text.charAt(nl - 1) == '\r' ? nl - 1 : nl;
+            char first = end > pos ? text.charAt(pos) : '\n';
+            if (first == ' ' || first == '\t') {
+                if (fields == 0 || !isLineContent(text, pos, end)) {
+                    return false;
+                }
+            } else if (MESSAGE_FIELD.matcher(text).region(pos, end).matches()) {
+                fields++;
+            } else {
+                return false;
+            }
+            pos = nl + 1;
+        }
+        return true;
+    }
+
+    /** True when text[from, to) has none of the line terminators regex "." stops at. */
+    private static boolean isLineContent(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String cap(String s) {

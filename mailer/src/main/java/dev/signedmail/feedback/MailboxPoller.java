@@ -39,7 +39,7 @@ public final class MailboxPoller {
     private static final Logger LOG = LoggerFactory.getLogger(MailboxPoller.class);
     /** Bounded work per run; the rest waits for the next run. */
     private static final int MAX_MESSAGES = 5_000;
-    private static final Pattern SUBJECT = Pattern.compile("(?im)^Subject:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)");
+    private static final Pattern SUBJECT = Pattern.compile("(?im)^Subject:[ \\t]*");
     private static final Pattern UNSUBSCRIBE = Pattern.compile("(?i)^\\s*unsubscribe\\s+([A-Za-z0-9_-]{20,})\\s*$");
 
     /** What one run did. */
@@ -184,8 +184,38 @@ public final class MailboxPoller {
         if (!s.find()) {
             return null;
         }
-        Matcher u = UNSUBSCRIBE.matcher(s.group(1).replaceAll("\\r?\\n[ \\t]+", " "));
+        Matcher u = UNSUBSCRIBE.matcher(head.substring(s.end(), fieldEnd(head, s.end())).replaceAll("\\r?\\n[ \\t]+", " "));
         return u.matches() ? u.group(1) : null;
+    }
+
+    /**
+     * Where the header field whose value starts at {@code from} ends: at the end of its last folded
+     * line (RFC 5322 2.2.3: a line break followed by a space or tab continues the field). A scan: as
+     * the regular expression "(?:\\r?\\n[ \\t].*)*" it recursed once per folded line, and a Subject
+     * folded some ten thousand times overflowed the stack and failed every later poll of the mailbox.
+     */
+    static int fieldEnd(String head, int from) {
+        int end = lineEnd(head, from);
+        while (true) {
+            int next = end < head.length() && head.charAt(end) == '\r' ? end + 1 : end;
+            if (next + 1 < head.length() && head.charAt(next) == '\n'
+                    && (head.charAt(next + 1) == ' ' || head.charAt(next + 1) == '\t')) {
+                end = lineEnd(head, next + 1);
+            } else {
+                return end;
+            }
+        }
+    }
+
+    /** The first line terminator (as regex "." knows them) at or after from, or the end of the text. */
+    private static int lineEnd(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return i;
+            }
+        }
+        return s.length();
     }
 
     private static Folder ensureFolder(Store store, String name) throws MessagingException {

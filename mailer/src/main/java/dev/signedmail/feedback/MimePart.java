@@ -28,6 +28,7 @@ final class MimePart {
     static final int MAX_PARTS = 64;
 
     private static final Pattern HEADER_LINE = Pattern.compile("^[!-9;-~]+:");
+    private static final Pattern BLANK_LINE = Pattern.compile("\r?\n\r?\n");
 
     final Headers headers;
     final String type;
@@ -102,7 +103,7 @@ final class MimePart {
         if (!HEADER_LINE.matcher(first).find() && !first.startsWith("From ")) {
             return -1;
         }
-        Matcher m = Pattern.compile("\r?\n\r?\n").matcher(s);
+        Matcher m = BLANK_LINE.matcher(s);
         return m.find() ? m.start() : s.length();
     }
 
@@ -195,13 +196,104 @@ final class MimePart {
         String cs = Headers.param(headers.get("content-type"), "charset");
         String text = decode(bytes, cs);
         if (type.equals("text/html")) {
-            text = text.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", " ")
-                    .replaceAll("(?i)<br\\s*/?>|</p>|</div>|</tr>", "\n")
-                    .replaceAll("<[^>]*>", " ")
-                    .replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ")
-                    .replace("&quot;", "\"").replace("&amp;", "&");
+            text = htmlToText(text);
         }
         return text;
+    }
+
+    private static final String[] RAW_TEXT_ELEMENTS = {"script", "style"};
+
+    /**
+     * The text of an HTML part: script and style elements dropped, the tags that end a line (br, /p,
+     * /div, /tr) made newlines, other tags spaces, the common entities decoded. One forward scan: the
+     * regular expressions this replaces went over the rest of the part again for every "<" that had
+     * no ">" (or "<script" no "</script>") after it, so 200 KB of "<" took minutes.
+     */
+    static String htmlToText(String html) {
+        int n = html.length();
+        StringBuilder out = new StringBuilder(n);
+        boolean[] unclosed = new boolean[RAW_TEXT_ELEMENTS.length]; // no closing tag after this point
+        int i = 0;
+        while (i < n) {
+            char c = html.charAt(i);
+            if (c != '<') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            int gt = html.indexOf('>', i + 1);
+            if (gt < 0) {
+                out.append(html, i, n); // no tag closes after here
+                break;
+            }
+            int element = rawTextElementAt(html, i + 1);
+            if (element >= 0 && !unclosed[element]) {
+                String close = "</" + RAW_TEXT_ELEMENTS[element] + ">";
+                int end = indexOfIgnoreAsciiCase(html, close, gt + 1);
+                if (end >= 0) {
+                    out.append(' ');
+                    i = end + close.length();
+                    continue;
+                }
+                unclosed[element] = true; // a later search, from further on, cannot find one either
+            }
+            out.append(endsLine(html, i + 1, gt) ? '\n' : ' ');
+            i = gt + 1;
+        }
+        return out.toString().replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ")
+                .replace("&quot;", "\"").replace("&amp;", "&");
+    }
+
+    private static int rawTextElementAt(String s, int at) {
+        for (int k = 0; k < RAW_TEXT_ELEMENTS.length; k++) {
+            if (startsWithIgnoreAsciiCase(s, at, RAW_TEXT_ELEMENTS[k])) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the tag s[from, to) is br (then optional whitespace and "/"), /p, /div or /tr. */
+    private static boolean endsLine(String s, int from, int to) {
+        for (String closing : new String[] {"/p", "/div", "/tr"}) {
+            if (to - from == closing.length() && startsWithIgnoreAsciiCase(s, from, closing)) {
+                return true;
+            }
+        }
+        if (!startsWithIgnoreAsciiCase(s, from, "br")) {
+            return false;
+        }
+        int k = from + 2;
+        while (k < to && " \t\n\u000B\f\r".indexOf(s.charAt(k)) >= 0) {
+            k++;
+        }
+        return k == to || k == to - 1 && s.charAt(k) == '/';
+    }
+
+    private static int indexOfIgnoreAsciiCase(String s, String lowerNeedle, int from) {
+        for (int i = Math.max(0, from), last = s.length() - lowerNeedle.length(); i <= last; i++) {
+            if (startsWithIgnoreAsciiCase(s, i, lowerNeedle)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Case-insensitive in ASCII only, as the (?i) of java.util.regex is. */
+    private static boolean startsWithIgnoreAsciiCase(String s, int at, String lowerNeedle) {
+        if (at < 0 || at + lowerNeedle.length() > s.length()) {
+            return false;
+        }
+        for (int k = 0; k < lowerNeedle.length(); k++) {
+            char c = s.charAt(at + k);
+            if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            }
+            if (c != lowerNeedle.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String decode(byte[] bytes, String charsetName) {

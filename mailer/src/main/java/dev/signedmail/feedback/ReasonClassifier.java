@@ -1,5 +1,6 @@
 package dev.signedmail.feedback;
 
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +16,59 @@ import java.util.regex.Pattern;
  * code. The patterns are general phrasings seen across MTAs, not any one MTA's template.
  */
 final class ReasonClassifier {
-    private static final Map<Reason, Pattern> TEXT = new LinkedHashMap<>();
+    private static final Map<Reason, Wording> TEXT = new LinkedHashMap<>();
+    /** Only this much of a text is read: the start of a diagnostic says what happened. */
+    static final int MAX_SCAN = 8192;
 
     private static void on(Reason r, String regex) {
-        TEXT.put(r, Pattern.compile(regex, Pattern.CASE_INSENSITIVE));
+        TEXT.put(r, new Wording(regex));
     }
 
+    /** Each reason's pattern, as one regex (for tests). */
+    static Map<Reason, Pattern> patterns() {
+        Map<Reason, Pattern> out = new LinkedHashMap<>();
+        TEXT.forEach((r, w) -> out.put(r, w.pattern()));
+        return out;
+    }
+
+    /**
+     * What one text says: each reason is looked for at most once per text (the rules below ask about
+     * some several times), with its {@link Wording}, which runs only the alternatives whose words the
+     * text contains.
+     */
+    static final class Said {
+        private final String text;
+        private String lower;
+        private final Map<Reason, Boolean> memo = new EnumMap<>(Reason.class);
+
+        Said(String text) {
+            String t = text == null ? "" : text;
+            this.text = t.length() > MAX_SCAN ? t.substring(0, MAX_SCAN) : t;
+        }
+
+        boolean says(Reason r) {
+            Boolean known = memo.get(r);
+            if (known == null) {
+                known = match(r);
+                memo.put(r, known);
+            }
+            return known;
+        }
+
+        private boolean match(Reason r) {
+            Wording w = TEXT.get(r);
+            if (w == null || text.isEmpty()) {
+                return false;
+            }
+            if (lower == null) {
+                lower = RequiredLiterals.lower(text);
+            }
+            return w.in(text, lower);
+        }
+    }
+
+    // No unbounded ".*" between two words: repeated, the first word made each find() go over the rest
+    // of the text again. Both words of one reply line are at most 512 octets apart (RFC 5321 4.5.3.1.5).
     static {
         on(Reason.NOTACCEPT, "null mx|does not accept (?:any )?(?:e-?)?mail|accepts no (?:e-?)?mail|not accepting (?:any )?(?:e-?)?mail"
                 + "|no mx (?:records? )?(?:found )?for|mx (?:record )?(?:points to|is) (?:localhost|127\\.0\\.0\\.1|0\\.0\\.0\\.0)"
@@ -35,7 +83,7 @@ final class ReasonClassifier {
                 + "|size (?:limit )?exceeded|message length exceeds|too big for|larger than (?:the )?(?:maximum|allowed)");
         on(Reason.EXCEEDLIMIT, "message header size exceeds|exceeded (?:the )?(?:recipient|message) limit|too many recipients");
         on(Reason.SUSPEND, "(?:account|mailbox|user|address|recipient) (?:has been |is |was )?(?:temporarily )?(?:disabled|suspended|inactive|deactivated|locked|frozen|blocked by the administrator|expired|closed|on hold|not active)"
-                + "|(?:disabled|suspended|inactive|deactivated|locked|closed) (?:account|mailbox|user)|mailbox unavailable.*disabled"
+                + "|(?:disabled|suspended|inactive|deactivated|locked|closed) (?:account|mailbox|user)|mailbox unavailable.{0,500}disabled"
                 + "|not an active|account (?:that you tried to reach )?is disabled");
         on(Reason.HASMOVED, "has (?:been )?moved|address (?:has )?changed|no longer (?:at|with|uses?) this|new (?:e-?mail )?address is");
         on(Reason.NORELAYING, "relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed|refused)|unable to relay|(?:we do not|not permitted to|cannot|can't|will not) relay"
@@ -65,7 +113,7 @@ final class ReasonClassifier {
         on(Reason.HOSTUNKNOWN, "host (?:or domain name )?unknown|unknown host|domain (?:name )?(?:not found|does not exist|unknown|invalid|is invalid)"
                 + "|no such domain|unrouteable mail domain|illegal host|(?:unknown|invalid|nonexistent|non-existent) domain"
                 + "|host (?:\\S+ )?not found(?!,? try again)|domain (?:\\S+ )?(?:is not|isn't) (?:a )?(?:valid|local|hosted)|domain (?:is )?(?:not reachable|unreachable)|name or service not known"
-                + "|all relevant mx records point to non-existent hosts|no such host|domain lookup failed|dns error.*(?:nxdomain|non-existent)");
+                + "|all relevant mx records point to non-existent hosts|no such host|domain lookup failed|dns error.{0,500}(?:nxdomain|non-existent)");
         on(Reason.SPAMDETECTED, "spam(?!haus|cop)|junk mail|\\buce\\b|unsolicited|bulk e?mail|looks like (?:spam|bulk)|message content (?:rejected|refused)"
                 + "|content rejected|rejected as spam|scored as");
         on(Reason.SPEEDING, "rate limit|rate-limit|ratelimit|too many (?:messages|mails|e-?mails)|sending rate|throttl|exceeded .{0,30}rate"
@@ -101,10 +149,10 @@ final class ReasonClassifier {
         if (text == null || text.isBlank()) {
             return null;
         }
-        String t = text.length() > 8192 ? text.substring(0, 8192) : text;
-        for (Map.Entry<Reason, Pattern> e : TEXT.entrySet()) {
-            if (e.getValue().matcher(t).find()) {
-                return e.getKey();
+        Said said = new Said(text);
+        for (Reason r : TEXT.keySet()) {
+            if (said.says(r)) {
+                return r;
             }
         }
         return null;
@@ -184,9 +232,9 @@ final class ReasonClassifier {
             Reason.HASMOVED, Reason.REJECTED, Reason.NOTACCEPT);
 
     /** The cause the words name instead, when a "user unknown" status code is contradicted by them. */
-    private static Reason vetoOfUnknown(String text) {
+    private static Reason vetoOfUnknown(Said text) {
         for (Reason o : NOT_REALLY_UNKNOWN) {
-            if (says(o, text)) {
+            if (text.says(o)) {
                 return o;
             }
         }
@@ -194,8 +242,7 @@ final class ReasonClassifier {
     }
 
     static boolean says(Reason r, String text) {
-        Pattern p = TEXT.get(r);
-        return p != null && text != null && !text.isEmpty() && p.matcher(text.length() > 8192 ? text.substring(0, 8192) : text).find();
+        return new Said(text).says(r);
     }
 
     /**
@@ -209,6 +256,10 @@ final class ReasonClassifier {
      * @return the reason, or null when neither the codes nor the text say anything
      */
     static Reason decide(String text, String status, String replyCode, SmtpCommand command, boolean unixError) {
+        return decide(new Said(text), status, replyCode, command, unixError);
+    }
+
+    private static Reason decide(Said text, String status, String replyCode, SmtpCommand command, boolean unixError) {
         Reason named = fromStatus(status);
         if (!unixError) {
             for (Reason r : FIRST_PASS) {
@@ -219,7 +270,7 @@ final class ReasonClassifier {
         }
         if (named == null || RETRY.contains(named)) {
             for (Reason r : SECOND_PASS) {
-                if (says(r, text)) {
+                if (text.says(r)) {
                     return r;
                 }
             }
@@ -239,7 +290,7 @@ final class ReasonClassifier {
         if (unixError) {
             return Reason.MAILERERROR;
         }
-        if (says(Reason.SYNTAXERROR, text) || replyCode.matches("50[0-4]")) {
+        if (text.says(Reason.SYNTAXERROR) || replyCode.matches("50[0-4]")) {
             return Reason.SYNTAXERROR;
         }
         if (command == SmtpCommand.HELO || command == SmtpCommand.EHLO || command == SmtpCommand.CONN) {
@@ -249,40 +300,40 @@ final class ReasonClassifier {
     }
 
     /** Whether the status code or the wording points at the reason, with the command-dependent rules. */
-    private static boolean probe(Reason r, Reason named, String text, SmtpCommand command) {
+    private static boolean probe(Reason r, Reason named, Said text, SmtpCommand command) {
         switch (r) {
             case USERUNKNOWN:
                 if (named == Reason.USERUNKNOWN) {
                     return vetoOfUnknown(text) == null;
                 }
-                return command == SmtpCommand.RCPT && says(Reason.USERUNKNOWN, text);
+                return command == SmtpCommand.RCPT && text.says(Reason.USERUNKNOWN);
             case FILTERED:
                 if (named == Reason.FILTERED) {
-                    return says(Reason.USERUNKNOWN, text) || says(Reason.FILTERED, text);
+                    return text.says(Reason.USERUNKNOWN) || text.says(Reason.FILTERED);
                 }
                 if (named != null && ADDRESS_STATUS.contains(named)) {
                     return false; // an X.1.x addressing status (RFC 3463) is about the address, never a content filter
                 }
                 // "user unknown" that was not an answer to RCPT TO: the message was read and refused by a filter
-                return !command.beforeData() && (says(Reason.FILTERED, text) || says(Reason.USERUNKNOWN, text));
+                return !command.beforeData() && (text.says(Reason.FILTERED) || text.says(Reason.USERUNKNOWN));
             case REJECTED:
                 if (named == Reason.REJECTED) {
                     return true;
                 }
                 if (command == SmtpCommand.MAIL) {
-                    return says(Reason.REJECTED, text);
+                    return text.says(Reason.REJECTED);
                 }
                 if (command == SmtpCommand.DATA) {
-                    return named != Reason.USERUNKNOWN && says(Reason.REJECTED, text);
+                    return named != Reason.USERUNKNOWN && text.says(Reason.REJECTED);
                 }
-                return (named == null || named == Reason.SECURITYERROR || named == Reason.SYSTEMERROR) && says(Reason.REJECTED, text);
+                return (named == null || named == Reason.SECURITYERROR || named == Reason.SYSTEMERROR) && text.says(Reason.REJECTED);
             case HOSTUNKNOWN:
                 if (named == Reason.HOSTUNKNOWN) {
-                    return !says(Reason.NETWORKERROR, text);
+                    return !text.says(Reason.NETWORKERROR);
                 }
-                return says(Reason.HOSTUNKNOWN, text);
+                return text.says(Reason.HOSTUNKNOWN);
             default:
-                return named == r || says(r, text);
+                return named == r || text.says(r);
         }
     }
 

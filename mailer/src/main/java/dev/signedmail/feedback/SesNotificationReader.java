@@ -34,7 +34,8 @@ final class SesNotificationReader {
             if (n.has("Message") && n.get("Message").isTextual()) {
                 n = JSON.readTree(n.get("Message").asText());
             }
-            return findings(n);
+            List<Finding> all = findings(n);
+            return all.size() > BounceParser.MAX_RECIPIENTS ? all.subList(0, BounceParser.MAX_RECIPIENTS) : all;
         } catch (Exception e) {
             return List.of(); // not JSON after all: let the text reader try
         }
