@@ -63,7 +63,7 @@ public final class WorkersBench {
         System.exit(0);
     }
 
-    private record Result(int processes, long messages, double seconds, String shares) {
+    private record Result(int processes, long messages, double seconds, String shares, double senderCpu, double databaseCpu) {
     }
 
     private void run(String url) throws Exception {
@@ -111,8 +111,9 @@ public final class WorkersBench {
                 Result best = null;
                 for (int k = 1; k <= repeat; k++) {
                     Result r = once(settings, config, flow, sink, n, work.resolve("run" + n + "-" + k));
-                    System.out.printf(Locale.ROOT, "  %d process(es): %d messages in %.1f s (per process %s; load %s)%n",
-                            r.processes(), r.messages(), r.seconds(), r.shares(), loadAverage());
+                    System.out.printf(Locale.ROOT, "  %d process(es): %d messages in %.1f s (per process %s; CPU s: senders %.1f,"
+                                    + " PostgreSQL %s; load %s)%n", r.processes(), r.messages(), r.seconds(), r.shares(), r.senderCpu(),
+                            r.databaseCpu() < 0 ? "not measured" : String.format(Locale.ROOT, "%.1f", r.databaseCpu()), loadAverage());
                     best = best == null || r.seconds() < best.seconds() ? r : best;
                 }
                 results.add(best);
@@ -125,13 +126,14 @@ public final class WorkersBench {
         System.out.println();
         Result first = results.get(0);
         double base = first.messages() / first.seconds();
-        System.out.printf("| workers | messages | seconds | msg/s | ratio to %d worker%s |%n", first.processes(),
-                first.processes() == 1 ? "" : "s");
-        System.out.println("|---:|---:|---:|---:|---:|");
+        System.out.printf("| workers | messages | seconds | msg/s | ratio to %d worker%s | sender CPU ms/msg | PostgreSQL CPU ms/msg |%n",
+                first.processes(), first.processes() == 1 ? "" : "s");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
         for (Result r : results) {
             double rate = r.messages() / r.seconds();
-            System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.2f |%n", r.processes(), r.messages(), r.seconds(), rate,
-                    rate / base);
+            System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.2f | %.1f | %s |%n", r.processes(), r.messages(), r.seconds(),
+                    rate, rate / base, r.senderCpu() * 1000 / r.messages(),
+                    r.databaseCpu() < 0 ? "–" : String.format(Locale.ROOT, "%.1f", r.databaseCpu() * 1000 / r.messages()));
         }
         System.out.println();
         System.out.println("bench workers: load average at end " + loadAverage());
@@ -148,18 +150,20 @@ public final class WorkersBench {
         List<Process> workers = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         long sinkBefore = sink.messages.get();
+        double databaseBefore = databaseCpuSeconds();
+        CpuSampler cpu = new CpuSampler();
         try {
             for (int i = 1; i < n; i++) {
                 logs.add(dir.resolve("worker" + i + ".log"));
-                workers.add(start(config, logs.get(logs.size() - 1), "worker", "--follow", "--every", "1"));
+                workers.add(cpu.watch(start(config, logs.get(logs.size() - 1), "worker", "--follow", "--every", "1")));
             }
             if (n > 1) {
                 // the workers are services that are already running when an operator sends
                 Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
             }
             logs.add(dir.resolve("send.log"));
-            Process send = start(config, logs.get(logs.size() - 1), "--token-file", flow.approverToken.toString(),
-                    "release", "send", Long.toString(id));
+            Process send = cpu.watch(start(config, logs.get(logs.size() - 1), "--token-file", flow.approverToken.toString(),
+                    "release", "send", Long.toString(id)));
             if (!send.waitFor(2, TimeUnit.HOURS) || send.exitValue() != 0) {
                 throw new IllegalStateException("release send failed:\n" + Files.readString(logs.get(logs.size() - 1)));
             }
@@ -169,6 +173,7 @@ public final class WorkersBench {
                 Thread.sleep(50);
             }
         } finally {
+            cpu.close();
             workers.forEach(Process::destroy); // SIGTERM: they hand back anything they hold and end
             for (Process p : workers) {
                 if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -189,7 +194,65 @@ public final class WorkersBench {
                         .mapTo(OffsetDateTime.class).one().toInstant();
                 return (end.toEpochMilli() - start.toEpochMilli()) / 1000.0;
             });
-            return new Result(n, subscribers, seconds, shares(logs).toString());
+            Thread.sleep(500); // the senders' database sessions have ended and been counted
+            double databaseCpu = databaseBefore < 0 ? -1 : databaseCpuSeconds() - databaseBefore;
+            return new Result(n, subscribers, seconds, shares(logs).toString(), cpu.seconds(), databaseCpu);
+        }
+    }
+
+    /**
+     * CPU time of the sender processes, the last value read of each (every 200 ms while they run,
+     * once more at the end): a process's time cannot be read after it has exited.
+     */
+    private static final class CpuSampler implements AutoCloseable {
+        private final Map<Long, Double> last = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<Process> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+        CpuSampler() {
+            timer.scheduleAtFixedRate(this::sample, 200, 200, TimeUnit.MILLISECONDS);
+        }
+
+        Process watch(Process p) {
+            watched.add(p);
+            return p;
+        }
+
+        private void sample() {
+            for (Process p : watched) {
+                p.toHandle().info().totalCpuDuration().ifPresent(d -> last.put(p.pid(), d.toNanos() / 1e9));
+            }
+        }
+
+        double seconds() {
+            return last.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            sample();
+        }
+    }
+
+    /**
+     * CPU time of the throwaway PostgreSQL so far: its postmaster's own and that of its ended
+     * sessions (reaped children), from /proc; -1 when bench/workers did not start the cluster.
+     */
+    private static double databaseCpuSeconds() {
+        String pid = System.getenv("MAILER_BENCH_PG_PID");
+        if (pid == null || pid.isBlank()) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid.strip(), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14-17 of stat (utime, stime, cutime, cstime), counted from the state field (3); Linux's USER_HZ is 100
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return ticks / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
