@@ -24,8 +24,8 @@ final class Addresses {
 
     static List<String> all(String text) {
         List<String> out = new ArrayList<>();
-        if (text == null) {
-            return out;
+        if (text == null || text.indexOf('@') < 0) {
+            return out; // most lines name nobody: no need to try the pattern at each of their positions
         }
         Matcher m = ADDRESS.matcher(text);
         while (m.find()) {

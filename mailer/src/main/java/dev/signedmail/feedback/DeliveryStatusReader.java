@@ -22,6 +22,9 @@ final class DeliveryStatusReader {
     private static final java.util.regex.Pattern FINAL_RECIPIENT =
             java.util.regex.Pattern.compile("(?im)^final-recipient:\\s*\\S");
 
+    /** The type before the ";" of an address or diagnostic field ("rfc822", "smtp", "X-Unix"). */
+    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile("\\s*[A-Za-z0-9-]+\\s*");
+
     private DeliveryStatusReader() {
     }
 
@@ -66,7 +69,7 @@ final class DeliveryStatusReader {
     /** "smtp; 550 ..." → "smtp", "X-Unix; ..." → "x-unix"; "" when the value has no type. */
     static String typeOf(String value) {
         int semi = value.indexOf(';');
-        if (semi > 0 && semi < 20 && value.substring(0, semi).matches("\\s*[A-Za-z0-9-]+\\s*")) {
+        if (semi > 0 && semi < 20 && TYPE.matcher(value.substring(0, semi)).matches()) {
             return value.substring(0, semi).strip().toLowerCase(java.util.Locale.ROOT);
         }
         return "";
@@ -75,7 +78,7 @@ final class DeliveryStatusReader {
     /** "rfc822; user@host" → "user@host", "smtp; 550 ..." → "550 ...". */
     static String stripType(String value) {
         int semi = value.indexOf(';');
-        if (semi > 0 && semi < 20 && value.substring(0, semi).matches("\\s*[A-Za-z0-9-]+\\s*")) {
+        if (semi > 0 && semi < 20 && TYPE.matcher(value.substring(0, semi)).matches()) {
             return value.substring(semi + 1).strip();
         }
         return value.strip();
@@ -87,7 +90,7 @@ final class DeliveryStatusReader {
         boolean curHasFinal = false;
         boolean curHasOriginal = false;
         boolean curHasStatus = false;
-        for (String line : dsn.split("\r?\n", -1)) {
+        for (String line : TextBlocks.LINE_BREAK.split(dsn, -1)) {
             boolean blank = line.isBlank();
             String lower = line.toLowerCase(java.util.Locale.ROOT);
             // Original-Recipient may come before or after Final-Recipient (RFC 3464 gives no order in

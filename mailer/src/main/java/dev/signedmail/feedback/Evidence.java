@@ -25,6 +25,7 @@ record Evidence(String recipient, String status, String diagnostic, String conte
      * is a hostile one, and each recipient's would otherwise be read in full.
      */
     static final int MAX_SCAN = ReasonClassifier.MAX_SCAN;
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
     /** Wording of a report that is only a warning: the message is still queued and will be retried. */
     private static final Wording STILL_TRYING = new Wording(
             "temporary failure|will be retried|will (?:continue to )?(?:retry|try again)|still (?:being )?(?:trying|retrying)"
@@ -37,7 +38,7 @@ record Evidence(String recipient, String status, String diagnostic, String conte
 
     Finding toFinding() {
         // whitespace is collapsed before the cut, so a few times MAX_SCAN are read raw
-        String diag = scanned(diagnostic.substring(0, Math.min(diagnostic.length(), 4 * MAX_SCAN)).replaceAll("\\s+", " ").strip());
+        String diag = scanned(WHITESPACE.matcher(diagnostic.substring(0, Math.min(diagnostic.length(), 4 * MAX_SCAN))).replaceAll(" ").strip());
         String context = scanned(this.context);
         String act = action.toLowerCase(java.util.Locale.ROOT);
         String field = StatusCodes.normalise(status);
@@ -88,7 +89,7 @@ record Evidence(String recipient, String status, String diagnostic, String conte
             st = ReasonClassifier.pseudoStatus(reason, temporary);
         }
         Kind kind = ReasonClassifier.kindOf(reason, st, reply);
-        return new Finding(recipient, st, reply, kind, reason, "", bounded(diag.isEmpty() ? context.replaceAll("\\s+", " ").strip() : diag));
+        return new Finding(recipient, st, reply, kind, reason, "", bounded(diag.isEmpty() ? WHITESPACE.matcher(context).replaceAll(" ").strip() : diag));
     }
 
     /**

@@ -23,7 +23,7 @@ final class Headers {
     static Headers parse(String block) {
         Headers h = new Headers();
         StringBuilder cur = null;
-        for (String line : block.split("\r?\n", -1)) {
+        for (String line : TextBlocks.LINE_BREAK.split(block, -1)) {
             if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
                 if (cur != null) {
                     cur.append(' ').append(line.strip());
@@ -114,7 +114,10 @@ final class Headers {
     /** One encoded word's text, or null when its charset is unknown or its text is not valid B/Q. */
     private static String decodeWord(String charsetName, String encoding, String text) {
         try {
-            Charset charset = Charset.forName(charsetName);
+            Charset charset = MimePart.charset(charsetName);
+            if (charset == null) {
+                return null;
+            }
             byte[] bytes;
             if (encoding.equalsIgnoreCase("B")) {
                 bytes = Base64.getDecoder().decode(text);
@@ -142,15 +145,18 @@ final class Headers {
                 bytes = q.toByteArray();
             }
             return new String(bytes, charset);
-        } catch (IllegalArgumentException e) { // unknown or illegal charset name, invalid base64
+        } catch (IllegalArgumentException e) { // invalid base64
             return null;
         }
     }
 
+    /** The pattern for each parameter name asked for; the names come from this package, not from mail. */
+    private static final java.util.Map<String, Pattern> PARAMS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** A parameter of a structured field such as Content-Type ({@code boundary}, {@code charset}). */
     static String param(String fieldValue, String param) {
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("(?i)(?:^|;)\\s*" + java.util.regex.Pattern.quote(param) + "\\s*=\\s*(\"([^\"]*)\"|[^;\\s]+)")
+        Matcher m = PARAMS.computeIfAbsent(param, p -> Pattern
+                .compile("(?i)(?:^|;)\\s*" + Pattern.quote(p) + "\\s*=\\s*(\"([^\"]*)\"|[^;\\s]+)"))
                 .matcher(fieldValue);
         if (!m.find()) {
             return "";

@@ -40,6 +40,7 @@ public final class MailboxPoller {
     /** Bounded work per run; the rest waits for the next run. */
     private static final int MAX_MESSAGES = 5_000;
     private static final Pattern SUBJECT = Pattern.compile("(?im)^Subject:[ \\t]*");
+    private static final Pattern FOLD = Pattern.compile("\\r?\\n[ \\t]+");
     private static final Pattern UNSUBSCRIBE = Pattern.compile("(?i)^\\s*unsubscribe\\s+([A-Za-z0-9_-]{20,})\\s*$");
 
     /** What one run did. */
@@ -184,7 +185,7 @@ public final class MailboxPoller {
         if (!s.find()) {
             return null;
         }
-        Matcher u = UNSUBSCRIBE.matcher(head.substring(s.end(), fieldEnd(head, s.end())).replaceAll("\\r?\\n[ \\t]+", " "));
+        Matcher u = UNSUBSCRIBE.matcher(FOLD.matcher(head.substring(s.end(), fieldEnd(head, s.end()))).replaceAll(" "));
         return u.matches() ? u.group(1) : null;
     }
 

@@ -2,14 +2,17 @@ package dev.signedmail.feedback;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +32,7 @@ final class MimePart {
 
     private static final Pattern HEADER_LINE = Pattern.compile("^[!-9;-~]+:");
     private static final Pattern BLANK_LINE = Pattern.compile("\r?\n\r?\n");
+    private static final Pattern NOT_BASE64 = Pattern.compile("[^A-Za-z0-9+/]");
 
     final Headers headers;
     final String type;
@@ -149,7 +153,7 @@ final class MimePart {
         byte[] raw = rawBody.getBytes(StandardCharsets.ISO_8859_1);
         try {
             if (cte.startsWith("base64")) {
-                String b64 = rawBody.replaceAll("[^A-Za-z0-9+/]", "");
+                String b64 = NOT_BASE64.matcher(rawBody).replaceAll("");
                 // a dangling sixth of a byte cannot be decoded; drop it instead of failing the part
                 return Base64.getDecoder().decode(b64.substring(0, b64.length() - (b64.length() % 4 == 1 ? 1 : 0)));
             }
@@ -297,24 +301,41 @@ final class MimePart {
     }
 
     static String decode(byte[] bytes, String charsetName) {
-        Charset cs = null;
-        try {
-            if (!charsetName.isBlank()) {
-                cs = Charset.forName(charsetName.strip());
-            }
-        } catch (RuntimeException e) {
-            cs = null;
-        }
+        Charset cs = charset(charsetName);
         if (cs == null) {
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
+            // not UTF-8 after all: told by the decoder's result rather than by an exception, which
+            // costs a stack trace on every bounce in a legacy charset
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            CharBuffer out = CharBuffer.allocate(bytes.length);
+            if (utf8.decode(ByteBuffer.wrap(bytes), out, true).isError() || utf8.flush(out).isError()) {
                 return new String(bytes, StandardCharsets.ISO_8859_1);
             }
+            return out.flip().toString();
         }
         return new String(bytes, cs);
+    }
+
+    /** Every charset this JVM has, by canonical name and alias in lower case. */
+    private static final Map<String, Charset> CHARSETS = new HashMap<>();
+
+    static {
+        for (Charset c : Charset.availableCharsets().values()) {
+            CHARSETS.put(c.name().toLowerCase(Locale.ROOT), c);
+            for (String alias : c.aliases()) {
+                CHARSETS.putIfAbsent(alias.toLowerCase(Locale.ROOT), c);
+            }
+        }
+    }
+
+    /**
+     * The charset of that name or alias, or null when this JVM has none. Looked up in a table made
+     * once: {@code Charset.forName} asks every CharsetProvider on the class path (a ServiceLoader
+     * scan) about each name it does not know, and throws, so a bounce naming an unknown charset in
+     * each of its parts cost a scan per part.
+     */
+    static Charset charset(String name) {
+        return name == null || name.isBlank() ? null : CHARSETS.get(name.strip().toLowerCase(Locale.ROOT));
     }
 
     /** This part and all parts below it, depth first. */

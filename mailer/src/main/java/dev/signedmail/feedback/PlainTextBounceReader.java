@@ -40,7 +40,8 @@ final class PlainTextBounceReader {
                     + "|unable|couldn't|could not|cannot|can't|permanent|temporar|bounce|block|full|quota|disabled|suspend|expire"
                     + "|no such|does not|doesn't|problem|unavailable|unreachable|unrouteable|too (?:large|big|many)|giving up|gave up"
                     + "|timed? ?out|deferred|delayed|not be delivered|spam|policy|over ?quota|inactive|no mailbox|mailbox");
-    private static final Pattern CODE = Pattern.compile("(?<![\\w.])(?:[245]\\.\\d{1,3}\\.\\d{1,3}|[245][0-5]\\d)(?![\\w.]*\\.\\d|\\w)");
+    private static final Pattern SPACE = Pattern.compile("\\s");
+    private static final Pattern CODE = Pattern.compile("(?=[245])(?<![\\w.])(?:[245]\\.\\d{1,3}\\.\\d{1,3}|[245][0-5]\\d)(?![\\w.]*\\.\\d|\\w)");
     private static final Wording BOUNCE_TEXT = new Wording(
             "could not be delivered|couldn't be delivered|undeliverable|delivery (?:to .{0,80})?(?:has )?failed|permanent (?:error|failure|fatal)"
                     + "|not be delivered|unable to deliver|delivery status notification|failed recipient|message was not delivered|returned mail"
@@ -60,7 +61,7 @@ final class PlainTextBounceReader {
     static boolean looksLikeBounce(MailView v) {
         Headers h = v.headers;
         String from = h.get("from");
-        boolean nullSender = h.get("return-path").replaceAll("\\s", "").equals("<>");
+        boolean nullSender = SPACE.matcher(h.get("return-path")).replaceAll("").equals("<>");
         boolean daemon = DAEMON_FROM.in(from);
         boolean subject = BOUNCE_SUBJECT.in(h.decoded("subject"));
         boolean text = BOUNCE_TEXT.in(v.reportText);
@@ -83,7 +84,7 @@ final class PlainTextBounceReader {
 
     static List<Finding> read(MailView v) {
         Set<String> exclude = excluded(v);
-        String[] lines = v.reportText.split("\r?\n", MAX_LINES + 1);
+        String[] lines = TextBlocks.LINE_BREAK.split(v.reportText, MAX_LINES + 1);
         int n = Math.min(lines.length, MAX_LINES);
         Map<String, Integer> firstLine = new LinkedHashMap<>();
         Map<String, String> asWritten = new HashMap<>();

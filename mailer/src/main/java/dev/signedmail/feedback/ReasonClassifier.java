@@ -1,6 +1,5 @@
 package dev.signedmail.feedback;
 
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,7 @@ final class ReasonClassifier {
     static final class Said {
         private final String text;
         private String lower;
-        private final Map<Reason, Boolean> memo = new EnumMap<>(Reason.class);
+        private final Boolean[] memo = new Boolean[Reason.values().length];
 
         Said(String text) {
             String t = text == null ? "" : text;
@@ -47,10 +46,10 @@ final class ReasonClassifier {
         }
 
         boolean says(Reason r) {
-            Boolean known = memo.get(r);
+            Boolean known = memo[r.ordinal()];
             if (known == null) {
                 known = match(r);
-                memo.put(r, known);
+                memo[r.ordinal()] = known;
             }
             return known;
         }
@@ -192,7 +191,7 @@ final class ReasonClassifier {
             case "5.2", "5.6" -> temp ? null : Reason.SYNTAXERROR;
             case "5.3" -> temp ? Reason.SYSTEMERROR : Reason.TOOMANYCONN;
             case "5.4", "5.5" -> Reason.SYSTEMERROR;
-            case "6.0", "6.1", "6.2", "6.3", "6.5", "6.6", "6.7", "6.8", "6.9" -> temp && !sd.matches("6\\.[025]") ? null : Reason.CONTENTERROR;
+            case "6.0", "6.1", "6.2", "6.3", "6.5", "6.6", "6.7", "6.8", "6.9" -> temp && !TEMPORARY_CONTENT.contains(sd) ? null : Reason.CONTENTERROR;
             case "7.0" -> temp ? null : Reason.SECURITYERROR;
             case "7.1", "7.2" -> temp ? Reason.BLOCKED : Reason.SECURITYERROR;
             case "7.3", "7.4", "7.5", "7.6", "7.7", "7.8", "7.9", "7.10", "7.11", "7.12", "7.14", "7.15", "7.19" -> Reason.SECURITYERROR;
@@ -204,6 +203,11 @@ final class ReasonClassifier {
             default -> null;
         };
     }
+
+    /** X.6.x details that name a content error even as a temporary (4.x) code. */
+    private static final Set<String> TEMPORARY_CONTENT = Set.of("6.0", "6.2", "6.5");
+    /** RFC 5321 4.2.3: the replies to a command the server could not parse. */
+    private static final Set<String> SYNTAX_REPLIES = Set.of("500", "501", "502", "503", "504");
 
     /** Reasons a status code suggests too vaguely to stand against the text (Sisimai "retry" set). */
     private static final Set<Reason> RETRY = EnumSet.of(Reason.UNDEFINED, Reason.ONHOLD, Reason.SYSTEMERROR,
@@ -290,7 +294,7 @@ final class ReasonClassifier {
         if (unixError) {
             return Reason.MAILERERROR;
         }
-        if (text.says(Reason.SYNTAXERROR) || replyCode.matches("50[0-4]")) {
+        if (text.says(Reason.SYNTAXERROR) || SYNTAX_REPLIES.contains(replyCode)) {
             return Reason.SYNTAXERROR;
         }
         if (command == SmtpCommand.HELO || command == SmtpCommand.EHLO || command == SmtpCommand.CONN) {

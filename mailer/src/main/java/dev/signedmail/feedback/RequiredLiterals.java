@@ -114,9 +114,42 @@ final class RequiredLiterals {
         }
     }
 
-    /** One alternative: the best of its required rows of literal characters and required groups. */
+    /**
+     * Every requirement of an alternative that has no "|" at its top level, each a set of words one
+     * of which a match contains: a match contains one word of each set. Null when the regex is not
+     * such an alternative or cannot be read.
+     */
+    static List<List<String>> allOf(String alternative) {
+        try {
+            RequiredLiterals reader = new RequiredLiterals(alternative);
+            List<Set<String>> all = reader.requirements();
+            if (reader.pos != alternative.length()) {
+                return null;
+            }
+            List<List<String>> out = new ArrayList<>();
+            for (Set<String> words : all) {
+                out.add(List.copyOf(words));
+            }
+            // the longest words first: the rarest, so a text that lacks them is turned away soonest
+            out.sort((a, b) -> Integer.compare(shortest(new LinkedHashSet<>(b)), shortest(new LinkedHashSet<>(a))));
+            return out;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** One alternative: the best of its requirements. */
     private Set<String> sequence() {
         Set<String> best = null;
+        for (Set<String> r : requirements()) {
+            best = better(best, r);
+        }
+        return best;
+    }
+
+    /** The requirements of one alternative: its rows of literal characters, and the groups it cannot match without. */
+    private List<Set<String>> requirements() {
+        List<Set<String>> all = new ArrayList<>();
         StringBuilder row = new StringBuilder();
         while (pos < re.length() && re.charAt(pos) != '|' && re.charAt(pos) != ')') {
             Atom atom = atom();
@@ -124,16 +157,23 @@ final class RequiredLiterals {
             if (atom.literal >= 0 && min != 0) {
                 row.append((char) atom.literal);
                 if (min > 0) { // repeated: what follows is not next to it
-                    best = better(best, take(row));
+                    add(all, take(row));
                 }
             } else {
-                best = better(best, take(row));
-                if (min != 0 && atom.required != null) {
-                    best = better(best, atom.required);
+                add(all, take(row));
+                if (min != 0) {
+                    add(all, atom.required);
                 }
             }
         }
-        return better(best, take(row));
+        add(all, take(row));
+        return all;
+    }
+
+    private static void add(List<Set<String>> all, Set<String> requirement) {
+        if (requirement != null) {
+            all.add(requirement);
+        }
     }
 
     private static Set<String> take(StringBuilder row) {

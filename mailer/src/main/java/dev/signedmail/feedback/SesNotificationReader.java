@@ -19,6 +19,8 @@ import java.util.Locale;
  */
 final class SesNotificationReader {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a relay inserts where it wraps a long line. */
+    private static final java.util.regex.Pattern WRAPPED = java.util.regex.Pattern.compile("!\\r?\\n ");
 
     private SesNotificationReader() {
     }
@@ -30,7 +32,7 @@ final class SesNotificationReader {
             return List.of();
         }
         try {
-            JsonNode n = JSON.readTree(text.substring(brace).replaceAll("!\\r?\\n ", "").strip());
+            JsonNode n = JSON.readTree(WRAPPED.matcher(text.substring(brace)).replaceAll("").strip());
             if (n.has("Message") && n.get("Message").isTextual()) {
                 n = JSON.readTree(n.get("Message").asText());
             }

@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
 enum SmtpCommand {
     CONN, HELO, EHLO, MAIL, RCPT, DATA, NONE;
 
+    // The lookahead for the first letters of all the words comes first so that the lookbehind is not
+    // tried at every position of the text.
     private static final Pattern MENTION = Pattern.compile(
-            "(?<![A-Za-z0-9@._-])(RCPT TO|RCPT|MAIL FROM|MAIL|DATA|HELO|EHLO|STARTTLS)(?![A-Za-z0-9@-]|\\.[A-Za-z0-9])"
-                    + "|(?i:(end of data|initial connection|does not like recipient))");
+            "(?=[RMDHESIdei])(?:(?<![A-Za-z0-9@._-])(RCPT TO|RCPT|MAIL FROM|MAIL|DATA|HELO|EHLO|STARTTLS)(?![A-Za-z0-9@-]|\\.[A-Za-z0-9])"
+                    + "|(?i:(end of data|initial connection|does not like recipient)))");
 
     /** The last command the text says was refused, or NONE. */
     static SmtpCommand find(String text) {
@@ -29,6 +31,9 @@ enum SmtpCommand {
             return NONE;
         }
         String t = text.length() > 8192 ? text.substring(0, 8192) : text;
+        if (!mentionsACommand(t)) {
+            return NONE; // most texts name none: no need to try the pattern at every position
+        }
         Matcher m = MENTION.matcher(t);
         SmtpCommand last = NONE;
         while (m.find()) {
@@ -46,6 +51,25 @@ enum SmtpCommand {
             };
         }
         return last;
+    }
+
+    private static final String[] COMMANDS = {"RCPT", "MAIL", "DATA", "HELO", "EHLO", "STARTTLS"};
+    private static final String[] PHRASES = {"end of data", "initial connection", "does not like recipient"};
+
+    /** Whether the text contains a word {@link #MENTION} needs: a command (in upper case, as it is matched) or a phrase. */
+    private static boolean mentionsACommand(String text) {
+        for (String c : COMMANDS) {
+            if (text.contains(c)) {
+                return true;
+            }
+        }
+        String lower = RequiredLiterals.lower(text);
+        for (String p : PHRASES) {
+            if (lower.contains(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

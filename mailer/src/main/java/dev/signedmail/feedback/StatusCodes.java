@@ -9,9 +9,14 @@ import java.util.regex.Pattern;
  * without mistaking IP addresses, versions or dates for them.
  */
 final class StatusCodes {
+    // Each starts with a lookahead for its first digit: without it, both lookbehinds were tried at
+    // every position of the text before the digit itself was looked at.
     private static final Pattern ENHANCED = Pattern.compile(
-            "(?<![\\w.])(?<![A-Za-z_]-)([245])\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w.]*\\.\\d|\\w|-\\d)"); // not "mta-5.5.0-3"
-    private static final Pattern REPLY = Pattern.compile("(?<![\\w.:/#+-])([245][0-5]\\d)(?![\\w.:/@]|-\\d{2,}|\\.\\d)");
+            "(?=[245])(?<![\\w.])(?<![A-Za-z_]-)([245])\\.(\\d{1,3})\\.(\\d{1,3})(?![\\w.]*\\.\\d|\\w|-\\d)"); // not "mta-5.5.0-3"
+    private static final Pattern REPLY = Pattern.compile("(?=[245])(?<![\\w.:/#+-])([245][0-5]\\d)(?![\\w.:/@]|-\\d{2,}|\\.\\d)");
+
+    private static final Pattern PROTOCOL_STATUS = Pattern.compile("\\d\\.5\\.[1245]");
+    private static final Pattern CODE = Pattern.compile("([245])\\.(\\d{1,3})\\.(\\d{1,3})");
 
     private StatusCodes() {
     }
@@ -85,7 +90,7 @@ final class StatusCodes {
         if (inText.endsWith(".0.0")) {
             return field;
         }
-        if (field.equals("4.4.7") || field.equals("4.7.0") || field.startsWith("5.3.") || field.matches("\\d\\.5\\.[1245]")) {
+        if (field.equals("4.4.7") || field.equals("4.7.0") || field.startsWith("5.3.") || PROTOCOL_STATUS.matcher(field).matches()) {
             return inText;
         }
         if (field.equals("5.1.1")) {
@@ -115,7 +120,7 @@ final class StatusCodes {
 
     /** A status such as "5.1.1" normalised from a DSN Status field ("5.1.1 (user unknown)"). */
     static String normalise(String field) {
-        Matcher m = Pattern.compile("([245])\\.(\\d{1,3})\\.(\\d{1,3})").matcher(field);
+        Matcher m = CODE.matcher(field);
         return m.find() ? m.group(1) + "." + Integer.parseInt(m.group(2)) + "." + Integer.parseInt(m.group(3)) : "";
     }
 

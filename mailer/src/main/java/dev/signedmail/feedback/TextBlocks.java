@@ -13,13 +13,19 @@ final class TextBlocks {
     /** Four times what {@link Evidence} reads of a diagnostic, so whitespace still to collapse does not cut it. */
     static final int MAX_JOIN = 4 * Evidence.MAX_SCAN;
 
+    /**
+     * A line break, LF or CRLF. Patterns used on every message are compiled once here and where they
+     * are used: {@code String.split}/{@code replaceAll}/{@code matches} compile theirs on every call.
+     */
+    static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\r?\n");
+
     private final String text;
     private final String[] lines;
     private final String[] lower;
 
     TextBlocks(String text) {
         this.text = text;
-        this.lines = text.split("\r?\n");
+        this.lines = LINE_BREAK.split(text);
         this.lower = new String[lines.length];
         for (int i = 0; i < lines.length; i++) {
             lower[i] = lines[i].toLowerCase(Locale.ROOT);

@@ -15,8 +15,11 @@ final class Verp {
             "return-path", "x-failed-recipients", "cc"};
 
     private final Pattern pattern;
+    /** What every match contains, in lower case: texts without it are not searched. */
+    private final String mark;
 
     Verp(String localPart) {
+        this.mark = RequiredLiterals.lower(localPart) + "+";
         this.pattern = Pattern.compile("(?i)(?<![\\w.+-])" + Pattern.quote(localPart) + "\\+([A-Za-z0-9._=~-]{1,200})@[A-Za-z0-9.-]+");
     }
 
@@ -40,6 +43,9 @@ final class Verp {
     }
 
     private Optional<String> in(String text) {
+        if (!RequiredLiterals.lower(text).contains(mark)) {
+            return Optional.empty();
+        }
         Matcher m = pattern.matcher(text);
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }

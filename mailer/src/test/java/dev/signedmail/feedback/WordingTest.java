@@ -43,6 +43,17 @@ class WordingTest {
     }
 
     @Test
+    void everyPartOfAnAlternativeIsRequired() {
+        // "bad (?:header|content)": "bad " and one of "header" / "content", the longest words first
+        assertEquals(List.of(List.of("header", "content"), List.of("bad ")), RequiredLiterals.allOf("bad (?:header|content)"));
+        assertEquals(List.of(List.of("mailbox "), List.of("full")), RequiredLiterals.allOf("\\bmailbox (?:is )?full"));
+        assertEquals(List.of(), RequiredLiterals.allOf("\\d+(?:x)?"));
+        assertNull(RequiredLiterals.allOf("a|b"), "not one alternative");
+        assertTrue(new Wording("bad (?:header|content)").in("BAD  content, bad header"));
+        assertFalse(new Wording("bad (?:header|content)").in("bad  content, good header"));
+    }
+
+    @Test
     void alternativesAreSplitAtTheTopLevelOnly() {
         assertEquals(List.of("a", "b(c|d)", "[|]", "e\\|f"), RequiredLiterals.alternatives("a|b(c|d)|[|]|e\\|f"));
         assertEquals(List.of("(?i)a|b"), RequiredLiterals.alternatives("(?i)a|b"), "flags would stay with the first");
