@@ -80,14 +80,17 @@ public final class SignedMessageFactory {
      * nothing per subscriber, and only From, Subject and Date are protected inside it.
      */
     public static final class SharedBody {
-        private final InternetAddress from;
         private final String subject;
+        /** The From and Subject values as protected inside the body, encoded once. */
+        private final String fromField;
+        private final String subjectField;
         private final Instant date;
         private final Body body;
 
-        private SharedBody(InternetAddress from, String subject, Instant date, Body body) {
-            this.from = from;
+        private SharedBody(String subject, String fromField, String subjectField, Instant date, Body body) {
             this.subject = subject;
+            this.fromField = fromField;
+            this.subjectField = subjectField;
             this.date = date;
             this.body = body;
         }
@@ -126,8 +129,10 @@ public final class SignedMessageFactory {
         require(date != null, "date");
         InternetAddress cleanFrom = checkFrom(from);
         String s = subject == null ? "" : subject;
-        Body body = signedBody(List.of(fromField(cleanFrom), subjectField(s), dateField(date)), text, html);
-        return new SharedBody(cleanFrom, s, date, body);
+        String[] fromField = fromField(cleanFrom);
+        String[] subjectField = subjectField(s);
+        Body body = signedBody(List.of(fromField, subjectField, dateField(date)), text, html);
+        return new SharedBody(s, fromField[1], subjectField[1], date, body);
     }
 
     /**
@@ -136,8 +141,8 @@ public final class SignedMessageFactory {
      */
     public byte[] build(OutgoingMessage m, SharedBody shared) {
         Headers h = headers(m);
-        require(h.from[1].equals(fromField(shared.from)[1]), "from (the shared body's)");
-        require(h.subject[1].equals(subjectField(shared.subject)[1]), "subject (the shared body's)");
+        require(h.from[1].equals(shared.fromField), "from (the shared body's)");
+        require(h.subject[1].equals(shared.subjectField), "subject (the shared body's)");
         require(m.date().equals(shared.date), "date (the shared body's)");
         return finish(h, shared.body);
     }
