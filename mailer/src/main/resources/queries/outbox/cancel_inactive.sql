@@ -1,5 +1,6 @@
--- Rows not yet delivered whose subscriber has since unsubscribed or been suppressed are never sent.
+-- Of the rows just claimed, those whose subscriber has since unsubscribed or been suppressed are
+-- never sent.
 UPDATE outbox
 SET status = 'cancelled', last_reply = 'subscriber no longer active', updated_at = :now
-WHERE release_id = :release AND status IN ('pending', 'retry')
+WHERE id IN (<ids>) AND status IN ('pending', 'retry')
   AND subscriber_id IN (SELECT id FROM subscribers WHERE status <> 'active')

@@ -1,1 +1,1 @@
-UPDATE outbox SET lease_owner = :owner, lease_until = :until WHERE id IN (<ids>)
+UPDATE outbox SET lease_owner = :owner, lease_until = :until WHERE id IN (<ids>) AND status IN ('pending', 'retry')

@@ -48,46 +48,70 @@ public final class OutboxStore {
     }
 
     /**
-     * Cancels rows still to deliver whose subscriber has unsubscribed or been suppressed since the
-     * snapshot; called before every batch so the send path never mails such an address.
-     */
-    public int cancelInactive(long releaseId) {
-        return db.jdbi().withHandle(h -> h.createUpdate(Database.sql("outbox.cancel_inactive"))
-                .bind("release", releaseId).bind("now", Instant.now()).execute());
-    }
-
-    /**
      * Claims up to {@code limit} rows for {@code owner} with a lease: rows still to deliver, due,
      * and not leased by a live sender. Rows whose sender is known to be dead (a process on this
      * host that no longer exists) are taken at once, without waiting for the lease to run out.
+     * Claimed rows whose subscriber has unsubscribed or been suppressed since the snapshot are
+     * cancelled here, in the same transaction, so the send path never mails such an address.
+     *
+     * <p>Both checks are bounded by the batch, not the release: looking for dead senders' rows
+     * scans every row still to deliver, so it runs only when the plain claim comes up short
+     * (near the end of a send, or when another sender holds the rest); and the inactive check
+     * looks only at the claimed rows. Both used to run over the whole release before every batch,
+     * which made a send of n recipients cost O(n²).
      */
     public List<OutboxRow> claim(long releaseId, String owner, int limit, Duration lease) {
-        List<String> dead = deadOwners(releaseId);
+        // every pass either returns rows or cancels at least one of the rows left, so this ends
+        while (true) {
+            Claimed c = claimOnce(releaseId, owner, limit, lease);
+            if (!c.rows.isEmpty() || c.cancelled == 0) {
+                return c.rows;
+            }
+        }
+    }
+
+    private record Claimed(List<OutboxRow> rows, int cancelled) {
+    }
+
+    private Claimed claimOnce(long releaseId, String owner, int limit, Duration lease) {
         return db.jdbi().inTransaction(h -> {
             Instant now = Instant.now();
-            List<Long> ids = h.createQuery(Database.sql("outbox.claimable"))
-                    .bind("release", releaseId).bind("now", now).bind("limit", limit)
-                    .bindList("dead", dead.isEmpty() ? List.of("-") : dead)
-                    .mapTo(Long.class).list();
-            if (ids.isEmpty()) {
-                return List.of();
+            List<Long> ids = claimable(h, releaseId, now, limit, List.of());
+            if (ids.size() < limit) {
+                List<String> dead = deadOwners(h, releaseId);
+                if (!dead.isEmpty()) {
+                    ids = claimable(h, releaseId, now, limit, dead);
+                }
             }
+            if (ids.isEmpty()) {
+                return new Claimed(List.of(), 0);
+            }
+            int cancelled = h.createUpdate(Database.sql("outbox.cancel_inactive"))
+                    .bind("now", now).bindList("ids", ids).execute();
             h.createUpdate(Database.sql("outbox.lease")).bind("owner", owner).bind("until", now.plus(lease))
                     .bindList("ids", ids).execute();
-            return h.createQuery(Database.sql("outbox.rows")).bindList("ids", ids)
+            List<OutboxRow> rows = h.createQuery(Database.sql("outbox.rows")).bindList("ids", ids)
                     .map((rs, ctx) -> new OutboxRow(rs.getLong("id"), rs.getLong("release_id"), rs.getLong("subscriber_id"),
                             rs.getString("email"), rs.getString("name"), rs.getString("status"), rs.getInt("attempts"),
                             instant(rs.getObject("first_attempt_at"))))
                     .list();
+            return new Claimed(rows, cancelled);
         });
     }
 
+    private static List<Long> claimable(org.jdbi.v3.core.Handle h, long releaseId, Instant now, int limit, List<String> dead) {
+        return h.createQuery(Database.sql("outbox.claimable"))
+                .bind("release", releaseId).bind("now", now).bind("limit", limit)
+                .bindList("dead", dead.isEmpty() ? List.of("-") : dead)
+                .mapTo(Long.class).list();
+    }
+
     /** Lease owners of this release that ran on this host in a process that has ended. */
-    private List<String> deadOwners(long releaseId) {
-        List<String> owners = db.jdbi().withHandle(h -> h.createQuery(
+    private static List<String> deadOwners(org.jdbi.v3.core.Handle h, long releaseId) {
+        List<String> owners = h.createQuery(
                         "SELECT DISTINCT lease_owner FROM outbox WHERE release_id = :r AND lease_owner IS NOT NULL"
                                 + " AND status IN ('pending', 'retry')")
-                .bind("r", releaseId).mapTo(String.class).list());
+                .bind("r", releaseId).mapTo(String.class).list();
         List<String> dead = new java.util.ArrayList<>();
         for (String o : owners) {
             if (LeaseOwner.diedOnThisHost(o)) {

@@ -184,7 +184,6 @@ public final class ReleaseSender {
                 if (System.nanoTime() - run.nextFlush >= 0) {
                     flushStats(run);
                 }
-                outbox.cancelInactive(release.id());
                 // claim only what the workers can start soon, so the lease is not spent waiting in the queue
                 List<OutboxRow> batch = queue.size() < BATCH
                         ? outbox.claim(release.id(), run.owner, BATCH, options.lease()) : List.of();
