@@ -56,6 +56,9 @@ public final class SmimeSigner {
      * signing time is taken afresh on every generate().
      */
     private final ThreadLocal<CMSSignedDataGenerator> generators = ThreadLocal.withInitial(this::newGenerator);
+    /** For RSA keys: the SignedData filled in per message ({@link CmsTemplate}); null where it does not apply. */
+    private final CmsTemplate template;
+    private final ThreadLocal<java.security.Signature> templateSigners;
 
     public SmimeSigner(SmimeKey key) {
         this.key = key;
@@ -76,6 +79,32 @@ public final class SmimeSigner {
             this.certificates = new JcaCertStore(key.chain());
         } catch (CertificateEncodingException e) {
             throw new Problem("S/MIME certificate in " + key.origin() + " cannot be encoded: re-export the keystore", e);
+        }
+        this.template = signatureAlgorithm.endsWith("withRSA") ? buildTemplate() : null;
+        this.templateSigners = ThreadLocal.withInitial(() -> {
+            try {
+                return CmsTemplate.signer(signatureAlgorithm, signingKey);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("S/MIME signing with " + key + " failed", e);
+            }
+        });
+    }
+
+    /** Bouncy Castle builds the SignedData once, at a fixed signing time; {@link CmsTemplate} finds the fields. */
+    private CmsTemplate buildTemplate() {
+        try {
+            AttributeTable withTime = signedAttributes.add(org.bouncycastle.asn1.cms.CMSAttributes.signingTime,
+                    new org.bouncycastle.asn1.cms.Time(java.util.Date.from(CmsTemplate.TEMPLATE_TIME)));
+            CMSSignedDataGenerator gen = new CMSSignedDataGenerator();
+            gen.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
+                    .setSignedAttributeGenerator(withTime)
+                    .build(signatureAlgorithm, signingKey, key.certificate()));
+            gen.addCertificates(certificates);
+            byte[] content = "Content-Type: text/plain\r\n\r\ntemplate\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] der = gen.generate(new CMSProcessableByteArray(content), false).getEncoded(ASN1Encoding.DER);
+            return CmsTemplate.of(der, content);
+        } catch (OperatorCreationException | CertificateEncodingException | CMSException | IOException | RuntimeException e) {
+            return null; // Bouncy Castle builds every signature instead
         }
     }
 
@@ -127,6 +156,15 @@ public final class SmimeSigner {
      */
     public byte[] detachedSignature(byte[] content) {
         check7bitCrlf(content);
+        java.time.Instant now = java.time.Instant.now();
+        if (template != null && CmsTemplate.usable(now)) {
+            try {
+                return template.fill(java.security.MessageDigest.getInstance("SHA-256").digest(content), now,
+                        templateSigners.get());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("S/MIME signing with " + key + " failed", e);
+            }
+        }
         try {
             return generators.get().generate(new CMSProcessableByteArray(content), false).getEncoded(ASN1Encoding.DER);
         } catch (CMSException | IOException e) {
@@ -174,5 +212,10 @@ public final class SmimeSigner {
 
     public SmimeKey key() {
         return key;
+    }
+
+    /** Whether signatures are filled into a template (RSA keys) rather than built by Bouncy Castle. */
+    boolean usesTemplate() {
+        return template != null;
     }
 }

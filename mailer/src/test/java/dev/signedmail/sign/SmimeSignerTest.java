@@ -95,4 +95,41 @@ class SmimeSignerTest {
         SmimeSigner signer = new SmimeSigner(TestFiles.signerKey());
         assertThrows(IllegalArgumentException.class, () -> signer.sign(p));
     }
+
+    /** The per-message SignedData filled into a template (RSA keys) is what Bouncy Castle and OpenSSL expect. */
+    @Test
+    void templateSignaturesVerifyCarryTheirOwnTimeAndDigest() throws Exception {
+        SmimeKey key = SmimeKey.load(TestFiles.keys("signer.p12"), TestFiles.keys("signer.p12.password"));
+        SmimeSigner signer = new SmimeSigner(key);
+        assertTrue(signer.usesTemplate(), "an RSA key is signed through the template");
+        for (String text : List.of("first message", "a second, longer message with other bytes")) {
+            byte[] content = ("Content-Type: text/plain; charset=UTF-8\r\n\r\n" + text + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            byte[] der = signer.detachedSignature(content);
+            java.time.Instant after = java.time.Instant.now();
+
+            org.bouncycastle.cms.CMSSignedData cms = new org.bouncycastle.cms.CMSSignedData(
+                    new org.bouncycastle.cms.CMSProcessableByteArray(content), der);
+            SignerInformation si = cms.getSignerInfos().getSigners().iterator().next();
+            assertTrue(si.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(new BouncyCastleProvider())
+                    .build(key.certificate())), "verifies over its own content");
+            java.time.Instant signedAt = org.bouncycastle.asn1.cms.Time.getInstance(si.getSignedAttributes()
+                    .get(org.bouncycastle.asn1.cms.CMSAttributes.signingTime).getAttrValues().getObjectAt(0)).getDate().toInstant();
+            assertTrue(!signedAt.isBefore(before) && !signedAt.isAfter(after), signedAt + " within [" + before + ", " + after + "]");
+
+            byte[] other = ("Content-Type: text/plain; charset=UTF-8\r\n\r\n" + text + "!\r\n").getBytes(StandardCharsets.US_ASCII);
+            org.bouncycastle.cms.CMSSignedData forged = new org.bouncycastle.cms.CMSSignedData(
+                    new org.bouncycastle.cms.CMSProcessableByteArray(other), der);
+            assertThrows(org.bouncycastle.cms.CMSSignerDigestMismatchException.class, () -> forged.getSignerInfos().getSigners()
+                    .iterator().next().verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(new BouncyCastleProvider())
+                            .build(key.certificate())), "the digest is this content's");
+
+            Path c = Files.write(tmp.resolve("content"), content);
+            Path d = Files.write(tmp.resolve("sig.der"), der);
+            Verifiers.Result r = TestFiles.run(List.of("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", d.toString(),
+                    "-content", c.toString(), "-CAfile", TestFiles.keys("ca.pem").toString(), "-purpose", "smimesign",
+                    "-out", "/dev/null"));
+            assertEquals(0, r.exitCode(), r.output());
+        }
+    }
 }
