@@ -102,11 +102,18 @@ public final class OutboxStore {
         });
     }
 
+    /** Due retries first (a greylisted message should not wait behind the whole list), then pending rows. */
     private static List<Long> claimable(org.jdbi.v3.core.Handle h, long releaseId, Instant now, int limit, List<String> dead) {
-        return h.createQuery(Database.sql("outbox.claimable"))
-                .bind("release", releaseId).bind("now", now).bind("limit", limit)
-                .bindList("dead", dead.isEmpty() ? List.of("-") : dead)
-                .mapTo(Long.class).list();
+        List<Long> ids = new java.util.ArrayList<>(limit);
+        for (String status : new String[] {"retry", "pending"}) {
+            if (ids.size() < limit) {
+                ids.addAll(h.createQuery(Database.sql("outbox.claimable"))
+                        .bind("release", releaseId).bind("status", status).bind("now", now).bind("limit", limit - ids.size())
+                        .bindList("dead", dead.isEmpty() ? List.of("-") : dead)
+                        .mapTo(Long.class).list());
+            }
+        }
+        return ids;
     }
 
     /** Lease owners of this release that ran on this host in a process that has ended. */

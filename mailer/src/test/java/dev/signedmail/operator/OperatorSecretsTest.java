@@ -72,6 +72,17 @@ class OperatorSecretsTest {
     }
 
     @Test
+    void anUnknownNameIsRefusedEvenWithThePasswordOfTheStandInHash() {
+        try (MailerRuntime rt = open()) {
+            // an unknown name is checked against a written-out Argon2id hash of "not a password": a real one,
+            // with the parameters of the others, so the refusal takes as long as a wrong password's
+            assertTrue(OperatorStore.DUMMY.startsWith("$argon2id$v=19$m=19456,t=2,p=1$"));
+            assertTrue(PasswordHasher.matches("not a password".toCharArray(), OperatorStore.DUMMY));
+            assertThrows(Problem.class, () -> rt.operators().authenticatePassword("nobody", "not a password".toCharArray()));
+        }
+    }
+
+    @Test
     void aDisabledOperatorsTokenNoLongerWorks() {
         try (MailerRuntime rt = open()) {
             OperatorStore.Created a = rt.operators().add("alice", Role.EDITOR);
