@@ -16,12 +16,9 @@ import java.util.Map;
 public final class OutboxStore {
 
     private final Database db;
-    /** The connections of a send record their answers through one group commit (see {@link #record}). */
-    private final dev.signedmail.store.GroupCommit<Recorded> recorder;
 
     public OutboxStore(Database db) {
         this.db = db;
-        this.recorder = new dev.signedmail.store.GroupCommit<>(this::recordAll, "outbox-recorder");
     }
 
     /**
@@ -160,34 +157,11 @@ public final class OutboxStore {
 
     /** Records the relay's answer for one row; committed before this returns. {@code next}: when to retry, or null. */
     public void record(long rowId, Outcome outcome, Instant next) {
-        recordLater(rowId, outcome, next).await();
-    }
-
-    /**
-     * As {@link #record}, but returns at once: the answer is committed with the others that arrive
-     * meanwhile, and is durable when the returned handle's {@code await()} returns. A sender awaits
-     * it before its connection sends the next message, so at most one message per connection is
-     * ever out without its answer on disk.
-     */
-    public dev.signedmail.store.GroupCommit.Pending recordLater(long rowId, Outcome outcome, Instant next) {
         String reply = outcome.reply() == null ? null
                 : outcome.reply().length() > 1000 ? outcome.reply().substring(0, 1000) : outcome.reply();
-        return recorder.submit(new Recorded(rowId, outcome.status().column, reply, next, Instant.now()));
-    }
-
-    private record Recorded(long rowId, String status, String reply, Instant next, Instant at) {
-    }
-
-    /** One transaction for the answers that arrived together; each caller returns after it commits. */
-    private void recordAll(List<Recorded> group) {
-        db.jdbi().useTransaction(h -> {
-            org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(Database.sql("outbox.record"));
-            for (Recorded r : group) {
-                batch.bind("id", r.rowId).bind("status", r.status).bind("reply", r.reply)
-                        .bind("next", r.next).bind("now", r.at).add();
-            }
-            batch.execute();
-        });
+        db.jdbi().useHandle(h -> h.createUpdate(Database.sql("outbox.record"))
+                .bind("id", rowId).bind("status", outcome.status().column).bind("reply", reply)
+                .bind("next", next).bind("now", Instant.now()).execute());
     }
 
     static Instant instant(Object o) {

@@ -255,82 +255,47 @@ public final class ReleaseSender {
         return !stopSignal.stopRequested();
     }
 
-    /** A message the relay has answered, whose answer is being committed. */
-    private record Answered(OutboxRow row, Outcome outcome, dev.signedmail.store.GroupCommit.Pending recorded) {
-    }
-
-    /**
-     * One connection's loop, a pipe of two steps per message: compose the next message while the
-     * previous answer is being committed, then wait for that commit before the next message goes
-     * out. So composing overlaps the database write, and still at most one message per connection
-     * is ever sent without its answer on disk (what a kill -9 can make us send twice).
-     */
     private void work(Release release, BlockingQueue<OutboxRow> queue, SendListener listener, StopSignal stopSignal,
                       Run run) {
-        Answered previous = null;
         try (SmtpConnection conn = new SmtpConnection(relay)) {
             while (true) {
-                OutboxRow row = queue.poll();
-                if (row == null) {
-                    // nothing to compose meanwhile: finish the last answer before waiting, or the
-                    // reader would see it in flight and wait for it instead of ending the run
-                    Answered answered = previous;
-                    previous = null;
-                    finish(answered, listener, run);
-                    row = queue.take();
-                }
+                OutboxRow row = queue.take();
                 if (row == END) {
                     return;
                 }
-                boolean handedOver = false;
                 try {
-                    byte[] message = compose(release, row, stopSignal, run);
-                    Answered answered = previous;
-                    previous = null;
-                    finish(answered, listener, run);
-                    if (message != null) {
-                        previous = send(row, message, conn, run);
-                        handedOver = true;
-                    }
+                    deliver(release, row, conn, listener, stopSignal, run);
                 } finally {
-                    if (!handedOver) {
-                        run.held.remove(row.id());
-                        run.inFlight.decrementAndGet();
-                    }
+                    run.held.remove(row.id());
+                    run.inFlight.decrementAndGet();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            finish(previous, listener, run);
         }
     }
 
-    /** The signed message for {@code row}, or null when the run is stopping or it cannot be made (the run then stops). */
-    private byte[] compose(Release release, OutboxRow row, StopSignal stopSignal, Run run) {
+    private void deliver(Release release, OutboxRow row, SmtpConnection conn, SendListener listener, StopSignal stopSignal,
+                         Run run) throws InterruptedException {
         if (run.stop.get() == null && stopSignal.stopRequested()) {
             run.stop.compareAndSet(null, stopSignal.reason());
         }
         if (run.stop.get() != null) {
-            return null; // drain without sending; the row stays pending for the next run
+            return; // drain without sending; the row stays pending for the next run
         }
+        byte[] message;
         try {
             long composeStart = System.nanoTime();
-            byte[] message = composer.compose(release,
+            message = composer.compose(release,
                     new MessageComposer.Recipient(row.subscriberId(), row.email(), row.name()), Instant.now());
             run.signingNanos.add(System.nanoTime() - composeStart);
             run.signed.increment();
-            return message;
         } catch (RuntimeException e) {
             run.error.compareAndSet(null, e instanceof Problem ? e
                     : new Problem("rendering or signing for outbox row " + row.id() + " failed: " + e, e));
             run.stop.compareAndSet(null, "a message could not be rendered or signed");
-            return null;
+            return;
         }
-    }
-
-    /** Hands the message to the relay and queues its answer for the database; 'sent' only after the 250. */
-    private Answered send(OutboxRow row, byte[] message, SmtpConnection conn, Run run) throws InterruptedException {
         rate.acquire();
         Outcome outcome = conn.send(message, row.email(), verp.envelopeFrom(row.id()));
         Instant now = Instant.now();
@@ -343,41 +308,28 @@ public final class ReleaseSender {
                 next = now.plus(options.retry().delay(row.attempts() + 1));
             }
         }
-        Answered answered = new Answered(row, outcome, outbox.recordLater(row.id(), outcome, next));
-        if (outcome.status() == Outcome.Status.RETRY && outcome.reply() != null && outcome.reply().startsWith("connection:")) {
-            // the relay is unreachable: this connection rests before its next message
-            Thread.sleep(Math.min(2_000, options.retry().delay(row.attempts() + 1).toMillis()));
-        }
-        return answered;
-    }
-
-    /** Waits until the answer is committed, then counts it, reports it and feeds a refusal to the bounce path. */
-    private void finish(Answered a, SendListener listener, Run run) {
-        if (a == null) {
-            return;
-        }
-        try {
-            a.recorded().await();
-            Outcome outcome = a.outcome();
-            switch (outcome.status()) {
-                case SENT -> {
-                    run.sent.incrementAndGet();
-                    run.lastProgressNanos.set(System.nanoTime());
-                }
-                case FAILED -> {
-                    run.failed.incrementAndGet();
-                    run.lastProgressNanos.set(System.nanoTime());
-                    if (!outcome.reply().startsWith("gave up")) {
-                        feedback.applySmtpRefusal(a.row().id(), a.row().email(), outcome.reply());
-                    }
-                }
-                case RETRY -> run.deferred.incrementAndGet();
+        outbox.record(row.id(), outcome, next);
+        switch (outcome.status()) {
+            case SENT -> {
+                run.sent.incrementAndGet();
+                run.lastProgressNanos.set(System.nanoTime());
             }
-            listener.delivered(a.row().email(), outcome);
-        } finally {
-            run.held.remove(a.row().id());
-            run.inFlight.decrementAndGet();
+            case FAILED -> {
+                run.failed.incrementAndGet();
+                run.lastProgressNanos.set(System.nanoTime());
+                if (!outcome.reply().startsWith("gave up")) {
+                    feedback.applySmtpRefusal(row.id(), row.email(), outcome.reply());
+                }
+            }
+            case RETRY -> {
+                run.deferred.incrementAndGet();
+                if (outcome.reply() != null && outcome.reply().startsWith("connection:")) {
+                    // the relay is unreachable: this connection rests before its next message
+                    Thread.sleep(Math.min(2_000, options.retry().delay(row.attempts() + 1).toMillis()));
+                }
+            }
         }
+        listener.delivered(row.email(), outcome);
     }
 
     /** Asked between messages whether to stop (Ctrl-C; the {@link SendGuard} adds `halt`). */

@@ -224,6 +224,10 @@ class InterruptionsTest {
                 assertTrue(p.waitFor(180, TimeUnit.SECONDS), "both runs end");
             }
             int sentByBoth = 0;
+            StringBuilder both = new StringBuilder();
+            for (Path out : outputs) {
+                both.append(out.getFileName()).append(":\n").append(Files.readString(out)).append('\n');
+            }
             for (Path out : outputs) {
                 String text = Files.readString(out);
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("release \\d+: sent (\\d+)").matcher(text);
@@ -232,7 +236,7 @@ class InterruptionsTest {
                 assertTrue(sent > 0, "each run sent part of the release (they ran at the same time): " + text);
                 sentByBoth += sent;
             }
-            assertEquals(subscribers, sentByBoth, "the two runs together sent each message once");
+            assertEquals(subscribers, sentByBoth, "the two runs together sent each message once:\n" + both);
             Map<String, Integer> per = deliveries(relay);
             assertEquals(subscribers, per.size());
             assertTrue(per.values().stream().allMatch(n -> n == 1), "exactly once");

@@ -71,8 +71,8 @@ class DeliveryUnderFaultsTest {
             SendSummary s = send(setup);
             assertEquals(AUDIENCE, s.sent(), s.describe());
             assertEquals(0, s.left());
-            // bug: a connection kept its last answer unfinished while it waited for more rows, so
-            // the run counted it in flight and ended only when its patience ran out
+            // the run ends when the last answer is recorded, not when its patience runs out (a
+            // pipelined connection loop once kept its last answer open while it waited for rows)
             assertNull(s.stoppedBecause(), s.describe());
             exactlyOnce(relay);
             assertTrue(relay.connections() > 2, "it did try again: " + relay.connections() + " connections");
