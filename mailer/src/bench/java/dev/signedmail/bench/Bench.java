@@ -42,7 +42,8 @@ import org.simplejavamail.mailer.MailerBuilder;
 
 /**
  * The issue-6 benchmark: one run, same inputs, prints a table, the ratios and one line per target.
- * Run with {@code bench/run} (options: {@code --seconds S}, {@code --e2e N}, {@code --scale N1,N2}).
+ * Run with {@code bench/run} (options: {@code --seconds S}, {@code --e2e N}, {@code --sjm N},
+ * {@code --connections N}, {@code --scale N1,N2}).
  */
 public final class Bench {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -53,6 +54,8 @@ public final class Bench {
     private int e2eRecipients = 10_000;
     private int[] scale = {100_000, 200_000};
     private int sjmMessages = 300;
+    /** SMTP connections of the end-to-end and scale sends; more of them share more of each H2 commit. */
+    private static int connections = 8;
 
     public static void main(String[] args) throws Exception {
         Bench b = new Bench();
@@ -61,12 +64,13 @@ public final class Bench {
                 case "--seconds" -> b.seconds = Double.parseDouble(args[++i]);
                 case "--e2e" -> b.e2eRecipients = Integer.parseInt(args[++i]);
                 case "--sjm" -> b.sjmMessages = Integer.parseInt(args[++i]);
+                case "--connections" -> connections = Integer.parseInt(args[++i]);
                 case "--scale" -> {
                     String[] p = args[++i].split(",");
                     b.scale = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--seconds S, --e2e N, --sjm N, --scale N1,N2; --scale 0,0 skips the child-JVM runs)");
+                        + " (--seconds S, --e2e N, --sjm N, --connections N, --scale N1,N2; --scale 0,0 skips the child-JVM runs)");
             }
         }
         b.run();
@@ -86,8 +90,8 @@ public final class Bench {
         System.out.printf("bench: %d cores, java %s, first JCA provider: %s%n", CORES, System.getProperty("java.version"), provider);
         System.out.println("bench: load average at start " + loadAverage() + " (other processes on this machine skew absolute rates; the ratios compare phases of one run)");
         System.out.printf("bench: %.0f s per rate phase, each after its JIT warm-up (at least " + MIN_WARMUP_SECONDS + " s, until three 1-s windows agree within 3%%, at most "
-                + MAX_WARMUP_SECONDS + " s); end to end %d recipients; scale runs %d and %d recipients (-Xmx256m)%n%n",
-                seconds, e2eRecipients, scale[0], scale[1]);
+                + MAX_WARMUP_SECONDS + " s); end to end %d recipients over %d connections; scale runs %d and %d recipients (-Xmx256m)%n%n",
+                seconds, e2eRecipients, connections, scale[0], scale[1]);
 
         // physical limit
         double ossl1 = openssl(1);
@@ -141,9 +145,9 @@ public final class Bench {
             });
             row("render + S/MIME + DKIM, JDK providers (before) (msg/s)", fullJdk, "native is " + ratio(rows.get("full"), fullJdk) + "x");
 
-            // end to end, in this JVM: real outbox in H2, ReleaseSender with a pool of 4 connections, to the sink
+            // end to end, in this JVM: real outbox in H2, ReleaseSender with its pool of connections, to the sink
             double e2e = endToEnd(work.resolve("e2e"), sink, e2eRecipients);
-            row("end to end: release send, " + e2eRecipients + " recipients, 4 connections (msg/s)", e2e, null);
+            row("end to end: release send, " + e2eRecipients + " recipients, " + connections + " connections (msg/s)", e2e, null);
 
             // Simple Java Mail loop on the same sink
             double sjm = simpleJavaMail(sink, release, sjmMessages);
@@ -404,7 +408,7 @@ public final class Bench {
     }
 
     private static double endToEnd(Path home, SinkServer sink, int recipients) throws Exception {
-        Settings s = populated(home, sink, recipients, 4);
+        Settings s = populated(home, sink, recipients, connections);
         long before = sink.messages.get();
         try (MailerRuntime rt = MailerRuntime.open(s)) {
             SendSummary summary = rt.sender(flow.approver).send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
@@ -471,12 +475,12 @@ public final class Bench {
 
     private static Scale childSend(Path home, SinkServer sink, int recipients) throws Exception {
         System.out.printf("  (preparing %d subscribers for the child JVM ...)%n", recipients);
-        Settings s = populated(home, sink, recipients, 4);
+        Settings s = populated(home, sink, recipients, connections);
         Path cfg = home.resolve("mailer.properties");
         StringBuilder props = new StringBuilder();
         TestSupport.settingsMap(home, sink.port()).forEach((k, v) -> props.append(k).append('=')
                 .append(v.replace("\\", "\\\\")).append('\n'));
-        props.append("smtp.connections=4\n");
+        props.append("smtp.connections=").append(connections).append('\n');
         Files.writeString(cfg, props.toString(), StandardCharsets.UTF_8);
         Path jar = TestSupport.projectRoot().resolve("mailer/target/mailer.jar");
         Path gcLog = home.resolve("gc.log");

@@ -155,13 +155,94 @@ public final class OutboxStore {
                 .bind("release", releaseId).bind("owner", owner).execute());
     }
 
-    /** Records the relay's answer for one row; committed before this returns. {@code next}: when to retry, or null. */
+    /**
+     * Records the relay's answer for one row; committed before this returns. {@code next}: when to
+     * retry, or null.
+     *
+     * <p>Group commit without a thread of its own: answers that arrive while a commit is running
+     * wait for it, and the first of them to get the lock next writes all that are waiting in one
+     * transaction. Nothing is weaker than one transaction per answer (each caller returns only
+     * after its own answer is on disk, so a connection still has at most one message out without
+     * its answer recorded), but the store pays once per group: H2 writes every changed page on each
+     * commit, PostgreSQL flushes its log. With one connection a group is one answer.
+     */
     public void record(long rowId, Outcome outcome, Instant next) {
         String reply = outcome.reply() == null ? null
                 : outcome.reply().length() > 1000 ? outcome.reply().substring(0, 1000) : outcome.reply();
-        db.jdbi().useHandle(h -> h.createUpdate(Database.sql("outbox.record"))
-                .bind("id", rowId).bind("status", outcome.status().column).bind("reply", reply)
-                .bind("next", next).bind("now", Instant.now()).execute());
+        Answer mine = new Answer(rowId, outcome.status().column, reply, next, Instant.now());
+        answers.add(mine);
+        commitLock.lock();
+        try {
+            if (mine.done) {
+                rethrow(mine);
+                return; // an earlier writer took it along
+            }
+            List<Answer> group = new java.util.ArrayList<>();
+            for (Answer a; (a = answers.poll()) != null; ) {
+                group.add(a);
+            }
+            RuntimeException error = null;
+            try {
+                writeAnswers(group);
+            } catch (RuntimeException e) {
+                error = e;
+            }
+            for (Answer a : group) {
+                a.error = error;
+                a.done = true;
+            }
+            rethrow(mine);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Answers waiting for the next group commit; {@code done} and {@code error} are written and read under {@link #commitLock}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Answer> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock();
+
+    private static final class Answer {
+        final long rowId;
+        final String status;
+        final String reply;
+        final Instant next;
+        final Instant at;
+        boolean done;
+        RuntimeException error;
+
+        Answer(long rowId, String status, String reply, Instant next, Instant at) {
+            this.rowId = rowId;
+            this.status = status;
+            this.reply = reply;
+            this.next = next;
+            this.at = at;
+        }
+    }
+
+    private static void rethrow(Answer a) {
+        if (a.error != null) {
+            throw a.error;
+        }
+    }
+
+    /** The answers of one group, in ONE transaction: all of them are on disk, or none. */
+    private void writeAnswers(List<Answer> group) {
+        db.jdbi().useTransaction(h -> {
+            if (group.size() == 1) {
+                bindAnswer(h.createUpdate(Database.sql("outbox.record")), group.get(0)).execute();
+                return;
+            }
+            org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(Database.sql("outbox.record"));
+            for (Answer a : group) {
+                bindAnswer(batch, a).add();
+            }
+            batch.execute();
+        });
+    }
+
+    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindAnswer(S statement, Answer a) {
+        return statement.bind("id", a.rowId).bind("status", a.status).bind("reply", a.reply)
+                .bind("next", a.next).bind("now", a.at);
     }
 
     static Instant instant(Object o) {

@@ -179,25 +179,13 @@ public final class ReleaseSender {
             workers.add(t);
         }
         try {
-            while (run.stop.get() == null && !stopSignal.stopRequested()) {
-                renewLeasesIfDue(run);
-                if (System.nanoTime() - run.nextFlush >= 0) {
-                    flushStats(run);
-                }
-                // claim only what the workers can start soon, so the lease is not spent waiting in the queue
-                List<OutboxRow> batch = queue.size() < BATCH
-                        ? outbox.claim(release.id(), run.owner, BATCH, options.lease()) : List.of();
-                if (batch.isEmpty()) {
-                    if (!waitForMore(release, run, stopSignal)) {
-                        break;
-                    }
-                    continue;
-                }
-                for (OutboxRow row : batch) {
-                    run.held.add(row.id());
-                    run.inFlight.incrementAndGet();
-                    queue.put(row);
-                }
+            try {
+                fill(release, queue, stopSignal, run);
+            } catch (RuntimeException e) {
+                // the database stayed out of reach: stop as for any other stop, so the workers end too
+                run.error.compareAndSet(null, e instanceof Problem ? e
+                        : new Problem("claiming rows of release " + release.id() + " failed: " + e.getMessage(), e));
+                run.stop.compareAndSet(null, "a database step failed");
             }
             if (stopSignal.stopRequested() && run.stop.get() == null) {
                 run.stop.compareAndSet(null, stopSignal.reason());
@@ -217,17 +205,80 @@ public final class ReleaseSender {
         }
     }
 
+    /** Claims rows into the workers' queue until nothing is left, the run stops, or it is asked to stop. */
+    private void fill(Release release, BlockingQueue<OutboxRow> queue, StopSignal stopSignal, Run run)
+            throws InterruptedException {
+        while (run.stop.get() == null && !stopSignal.stopRequested()) {
+            renewLeasesIfDue(run);
+            if (System.nanoTime() - run.nextFlush >= 0) {
+                flushStats(run);
+            }
+            // claim only what the workers can start soon, so the lease is not spent waiting in the queue
+            List<OutboxRow> batch = queue.size() < BATCH
+                    ? withDatabase("claiming rows", () -> outbox.claim(release.id(), run.owner, BATCH, options.lease()))
+                    : List.of();
+            if (batch.isEmpty()) {
+                if (!waitForMore(release, run, stopSignal)) {
+                    return;
+                }
+                continue;
+            }
+            for (OutboxRow row : batch) {
+                run.held.add(row.id());
+                run.inFlight.incrementAndGet();
+                queue.put(row);
+            }
+        }
+    }
+
+    /** How long a database out of reach is waited for before the run stops. */
+    private static final long DATABASE_OUTAGE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /**
+     * Runs a database step again while the database is briefly out of reach, for up to 30 s: H2's
+     * automatic server moving to another process when the process that opened the file exits, a
+     * PostgreSQL restart or fail-over. Every step guarded here can be repeated: recording an answer
+     * (the update is conditional), claiming (a reply lost after the commit leaves those rows leased
+     * to this run until the lease ends), renewing, looking for the next wake-up. Giving up at once
+     * on recording an answer the relay has accepted would mean sending that message again.
+     */
+    private static <T> T withDatabase(String what, java.util.function.Supplier<T> step) throws InterruptedException {
+        long deadline = System.nanoTime() + DATABASE_OUTAGE_NANOS;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return step.get();
+            } catch (RuntimeException e) {
+                if (!isDatabaseError(e) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                org.slf4j.LoggerFactory.getLogger(ReleaseSender.class).warn("{} failed, trying again: {}", what, e.getMessage());
+                Thread.sleep(Math.min(1_000, 20L << Math.min(attempt, 6)));
+            }
+        }
+    }
+
+    /** A failure reported by the database or its driver (as opposed to a bug here). */
+    static boolean isDatabaseError(Throwable e) {
+        for (int depth = 0; e != null && depth < 10; depth++, e = e.getCause()) {
+            if (e instanceof java.sql.SQLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Keeps this run's leases alive: every quarter of the lease, the rows it holds get a full lease
      * again. Without this a row that waits in the queue longer than the lease (a slow or
      * rate-limited relay, a busy machine) is claimed by another sender and sent twice.
      */
-    private void renewLeasesIfDue(Run run) {
+    private void renewLeasesIfDue(Run run) throws InterruptedException {
         if (System.nanoTime() - run.nextRenewalNanos < 0) {
             return;
         }
         run.nextRenewalNanos = System.nanoTime() + options.lease().toNanos() / 4;
-        outbox.renewLeases(run.owner, java.util.List.copyOf(run.held), options.lease());
+        List<Long> held = List.copyOf(run.held);
+        withDatabase("renewing leases", () -> outbox.renewLeases(run.owner, held, options.lease()));
     }
 
     /**
@@ -246,7 +297,7 @@ public final class ReleaseSender {
             Thread.sleep(50); // our own messages are still out; their answers may schedule retries
             return true;
         }
-        Optional<Instant> wake = outbox.nextWake(release.id(), run.owner);
+        Optional<Instant> wake = withDatabase("looking for retries due", () -> outbox.nextWake(release.id(), run.owner));
         if (wake.isEmpty()) {
             return false; // nothing left to deliver
         }
@@ -265,6 +316,11 @@ public final class ReleaseSender {
                 }
                 try {
                     deliver(release, row, conn, listener, stopSignal, run);
+                } catch (RuntimeException e) {
+                    // the database stayed out of reach (or a bug): stop the run, keep draining the queue
+                    run.error.compareAndSet(null, e instanceof Problem ? e : new Problem("outbox row " + row.id()
+                            + ": " + e.getMessage() + " (if the relay had accepted it, the next run sends it again)", e));
+                    run.stop.compareAndSet(null, "a database step failed");
                 } finally {
                     run.held.remove(row.id());
                     run.inFlight.decrementAndGet();
@@ -308,7 +364,12 @@ public final class ReleaseSender {
                 next = now.plus(options.retry().delay(row.attempts() + 1));
             }
         }
-        outbox.record(row.id(), outcome, next);
+        Outcome answer = outcome;
+        Instant retryAt = next;
+        withDatabase("recording the relay's answer", () -> {
+            outbox.record(row.id(), answer, retryAt);
+            return null;
+        });
         switch (outcome.status()) {
             case SENT -> {
                 run.sent.incrementAndGet();

@@ -211,6 +211,9 @@ class InterruptionsTest {
         })) {
             self.set(relay);
             Map<String, String> cfg = config(relay.port());
+            // the relay holds the first RCPTs until both have connected: a run must not give up meanwhile
+            // (with 3 s of patience the first run did, while the second JVM was still starting)
+            cfg.put("send.patience.seconds", "40");
             // two processes open the same H2 file through H2's automatic server (PostgreSQL needs nothing)
             cfg.put("db.url", "jdbc:h2:file:" + dir.resolve("data/mailer") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
             Setup setup = prepare(cfg, subscribers, true);

@@ -1,0 +1,92 @@
+package dev.signedmail.outbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.signedmail.MailerRuntime;
+import dev.signedmail.TestSupport;
+import dev.signedmail.config.Settings;
+import dev.signedmail.testing.Flow;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Answers recorded by many connections at once share commits, and still each caller returns only
+ * once its own answer is committed: the promise a sender's "at most one unrecorded message per
+ * connection" rests on.
+ */
+class GroupCommitTest {
+
+    private static final int THREADS = 8;
+    private static final int ROWS = 400;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAnswerIsCommittedWhenRecordReturnsEvenWhenAnotherThreadWroteIt() throws Exception {
+        Settings s = TestSupport.settings(dir.resolve("data"), 2525);
+        MailerRuntime.init(s);
+        try (MailerRuntime rt = MailerRuntime.open(s)) {
+            for (int i = 0; i < ROWS; i++) {
+                rt.subscribers().add("r" + i + "@example.org", null, List.of("general"));
+            }
+            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Group", "Body.", "general");
+            OutboxStore outbox = rt.outbox();
+            assertEquals(ROWS, outbox.snapshot(release));
+            ConcurrentLinkedQueue<OutboxRow> rows = new ConcurrentLinkedQueue<>();
+            for (int pass = 0; pass < ROWS && rows.size() < ROWS; pass++) {
+                rows.addAll(outbox.claim(release, "test-owner", 100, Duration.ofMinutes(5)));
+            }
+            assertEquals(ROWS, rows.size());
+
+            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (OutboxRow row; (row = rows.poll()) != null; ) {
+                            boolean retry = row.id() % 5 == 0;
+                            outbox.record(row.id(), retry ? Outcome.retry("451 later") : Outcome.sent("250 ok " + row.id()),
+                                    retry ? Instant.now().plusSeconds(60) : null);
+                            // read back on another connection: what record() promised must be there already
+                            long id = row.id();
+                            String status = rt.db().jdbi().withHandle(h -> h.createQuery(
+                                    "SELECT status FROM outbox WHERE id = :id").bind("id", id).mapTo(String.class).one());
+                            if (!status.equals(retry ? "retry" : "sent")) {
+                                problems.add("row " + id + " read back as " + status);
+                            }
+                        }
+                    } catch (Exception e) {
+                        problems.add(e.toString());
+                    }
+                }, "recorder-" + t);
+                th.start();
+                threads.add(th);
+            }
+            start.countDown();
+            for (Thread th : threads) {
+                th.join(TimeUnit.MINUTES.toMillis(2));
+            }
+            assertEquals(0, problems.size(), "first problems: " + problems.stream().limit(5).toList());
+            Map<String, Integer> counts = outbox.counts(release);
+            assertEquals(ROWS / 5, counts.get("retry"));
+            assertEquals(ROWS - ROWS / 5, counts.get("sent"));
+            assertNull(counts.get("pending"));
+            int leased = rt.db().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM outbox WHERE lease_owner IS NOT NULL").mapTo(Integer.class).one());
+            assertEquals(0, leased, "a recorded answer gives up its lease");
+        }
+    }
+}
