@@ -145,7 +145,7 @@ public final class OutboxStore {
             return 0;
         }
         return db.jdbi().withHandle(h -> h.createUpdate(Database.sql("outbox.renew_leases"))
-                .bind("owner", owner).bind("until", Instant.now().plus(lease)).bindList("ids", List.copyOf(ids))
+                .bind("owner", owner).bind("until", Instant.now().plus(lease)).bindList("ids", ids.stream().sorted().toList())
                 .execute());
     }
 
@@ -225,8 +225,13 @@ public final class OutboxStore {
         }
     }
 
-    /** The answers of one group, in ONE transaction: all of them are on disk, or none. */
+    /**
+     * The answers of one group, in ONE transaction: all of them are on disk, or none. In id order,
+     * the order in which a lease renewal (one statement over many rows) locks them too: in any
+     * other order the two can deadlock (seen in a 1M-recipient send; H2 then rolls one back).
+     */
     private void writeAnswers(List<Answer> group) {
+        group.sort(java.util.Comparator.comparingLong(a -> a.rowId));
         db.jdbi().useTransaction(h -> {
             if (group.size() == 1) {
                 bindAnswer(h.createUpdate(Database.sql("outbox.record")), group.get(0)).execute();

@@ -251,10 +251,20 @@ public final class ReleaseSender {
                 if (!isDatabaseError(e) || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
-                org.slf4j.LoggerFactory.getLogger(ReleaseSender.class).warn("{} failed, trying again: {}", what, e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(ReleaseSender.class).warn("{} failed, trying again: {}", what, databaseMessage(e));
                 Thread.sleep(Math.min(1_000, 20L << Math.min(attempt, 6)));
             }
         }
+    }
+
+    /** The database's own words, first line only: not the statement and its arguments that Jdbi adds. */
+    private static String databaseMessage(Throwable e) {
+        for (int depth = 0; e != null && depth < 10; depth++, e = e.getCause()) {
+            if (e instanceof java.sql.SQLException && e.getMessage() != null) {
+                return e.getMessage().lines().findFirst().orElse("");
+            }
+        }
+        return "";
     }
 
     /** A failure reported by the database or its driver (as opposed to a bug here). */
