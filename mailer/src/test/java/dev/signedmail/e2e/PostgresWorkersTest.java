@@ -63,8 +63,12 @@ class PostgresWorkersTest {
     private static final int CONNECTIONS = 2;
     /** The shortest lease the settings allow: a dead worker's rows wait at most this long. */
     private static final int LEASE_SECONDS = 5;
-    /** Every wait in a test ends by then, so a hang fails the test instead of stalling the build. */
-    private static final long TEST_SECONDS = 120;
+    /**
+     * Every wait in a test ends by then, so a hang fails the test instead of stalling the build.
+     * Generous: a send of SUBSCRIBERS needs about 20 CPU-seconds of signing (bench/workers: 10 ms a
+     * message), but took 60–120 s on a 2-core machine while other builds held the cores.
+     */
+    private static final long TEST_SECONDS = 240;
     private static final Pattern SENT = Pattern.compile("release \\d+: sent (\\d+),");
 
     @TempDir
@@ -164,7 +168,8 @@ class PostgresWorkersTest {
                         "--token-file", s.flow().approverToken.toString(), "release", "send", Long.toString(s.release()));
                 processes.add(send);
 
-                assertTrue(send.waitFor(remaining(deadline), TimeUnit.NANOSECONDS), "release send finishes");
+                assertTrue(send.waitFor(remaining(deadline), TimeUnit.NANOSECONDS),
+                        () -> "release send finishes: " + progress(s, relay, logs));
                 assertEquals(0, send.exitValue(), () -> "release send: " + read(logs.get(2)));
                 // each worker prints its share when its pass over the release ends
                 await(deadline, () -> sentPerProcess(logs).stream().mapToInt(Integer::intValue).sum() >= SUBSCRIBERS);
@@ -229,7 +234,8 @@ class PostgresWorkersTest {
                             "a stopped worker reports what it sent: " + read(dir.resolve("stopped.log")));
                 }
 
-                assertTrue(send.waitFor(remaining(deadline), TimeUnit.NANOSECONDS), "release send finishes");
+                assertTrue(send.waitFor(remaining(deadline), TimeUnit.NANOSECONDS), () -> "release send finishes: "
+                        + progress(s, relay, List.of(dir.resolve("killed.log"), dir.resolve("stopped.log"), dir.resolve("send.log"))));
                 assertEquals(0, send.exitValue(), () -> "release send: " + read(dir.resolve("send.log")));
 
                 Map<String, Integer> per = deliveries(relay);
@@ -441,6 +447,21 @@ class PostgresWorkersTest {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Where a send stands, for a failure message: what the relay got, the outbox, what each process printed. */
+    private static String progress(Setup s, ScriptedSmtpServer relay, List<Path> logs) {
+        StringBuilder b = new StringBuilder("relay received " + relay.received().size() + " of " + s.audience().size());
+        try (MailerRuntime rt = MailerRuntime.open(s.settings())) {
+            b.append("; outbox ").append(rt.outbox().counts(s.release()));
+        } catch (RuntimeException e) {
+            b.append("; outbox unreadable: ").append(e.getMessage());
+        }
+        for (Path log : logs) {
+            String text = read(log);
+            b.append("\n--- ").append(log.getFileName()).append(":\n").append(text.substring(Math.max(0, text.length() - 2000)));
+        }
+        return b.toString();
     }
 
     private static long remaining(long deadline) {
