@@ -94,7 +94,8 @@ class GroupCommitTest {
      * A group of answers and a lease renewal both update many rows in one transaction; unless both
      * lock them in the same order they can deadlock, and the database rolls one of them back
      * (seen in a 1M-recipient send, where the sender's retry then hid it). With each group written
-     * in arrival order this test saw the deadlock in about one run in two.
+     * in a shuffled order instead (and the renewal given its ids unsorted), this test saw the
+     * deadlock in one of two runs.
      */
     @Test
     void recordingGroupsAndRenewingLeasesAtOnceDoNotDeadlock() throws Exception {
