@@ -195,7 +195,8 @@ public final class MailerRuntime implements AutoCloseable {
         SmtpRelay relay = new SmtpRelay(settings, settings.from().getAddress());
         SendGate gate = new SendGate(db, workflow(), haltSwitch(), new Guardrails(settings, db), actor,
                 () -> new AlertMailer(settings, c, relay));
-        return new ReleaseSender(releases(), outbox(), c, relay, verp(), feedback(), sendOptions(), gate)
+        OutboxStore outbox = outbox().commitDelay(Duration.ofMillis(settings.integer(Setting.SEND_COMMIT_DELAY_MS, 0, 100)));
+        return new ReleaseSender(releases(), outbox, c, relay, verp(), feedback(), sendOptions(), gate)
                 .beforeFirstMessage(this::logRelease).recordStats(new dev.signedmail.store.SendStats(db));
     }
 

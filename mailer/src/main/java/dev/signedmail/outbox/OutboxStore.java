@@ -164,7 +164,8 @@ public final class OutboxStore {
      * transaction. Nothing is weaker than one transaction per answer (each caller returns only
      * after its own answer is on disk, so a connection still has at most one message out without
      * its answer recorded), but the store pays once per group: H2 writes every changed page on each
-     * commit, PostgreSQL flushes its log. With one connection a group is one answer.
+     * commit, PostgreSQL flushes its log. With one connection a group is one answer; with more,
+     * the first waits up to the commit delay for the others' answers (see {@link #gather()}).
      */
     public void record(long rowId, Outcome outcome, Instant next) {
         String reply = outcome.reply() == null ? null
@@ -173,10 +174,16 @@ public final class OutboxStore {
         answers.add(mine);
         commitLock.lock();
         try {
+            // a leader is gathering a group: wake it (our answer may complete it) and wait for its commit
+            while (!mine.done && gathering) {
+                arrived.signal();
+                committed.awaitUninterruptibly(); // the relay has accepted: the answer must be written
+            }
             if (mine.done) {
                 rethrow(mine);
                 return; // an earlier writer took it along
             }
+            gather();
             List<Answer> group = new java.util.ArrayList<>();
             for (Answer a; (a = answers.poll()) != null; ) {
                 group.add(a);
@@ -191,15 +198,88 @@ public final class OutboxStore {
                 a.error = error;
                 a.done = true;
             }
+            commits.increment();
+            answersWritten.add(group.size());
+            committed.signalAll();
             rethrow(mine);
         } finally {
             commitLock.unlock();
         }
     }
 
+    /**
+     * The leader waits, for at most the commit delay, until every other writer of this store has an
+     * answer waiting too (PostgreSQL's {@code commit_delay}, with the live connections as its
+     * {@code commit_siblings}). Without it the connections' answers, which arrive staggered by
+     * their signing, went out in groups of one or two, and H2 rewrote the outbox's changed pages
+     * for each. The wait costs no throughput while there are more connections than cores (the
+     * others sign meanwhile), and none at all with a single writer. Called with the lock held.
+     */
+    private void gather() {
+        int want = writers.get();
+        if (want <= 1 || commitDelayNanos <= 0) {
+            return;
+        }
+        gathering = true;
+        try {
+            long left = commitDelayNanos;
+            while (answers.size() < want && left > 0) {
+                left = arrived.awaitNanos(left);
+                want = writers.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // commit what is there now; the caller sees the flag
+        } finally {
+            gathering = false;
+        }
+    }
+
+    /** A connection that records answers through this store starts; call {@link #writerEnded()} when it ends. */
+    public void writerStarted() {
+        writers.incrementAndGet();
+    }
+
+    public void writerEnded() {
+        writers.decrementAndGet();
+        commitLock.lock();
+        try {
+            arrived.signal(); // a leader waiting for this writer's answer need not wait any more
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * How long a group commit waits for the other connections' answers ({@code send.commit.delay.ms});
+     * zero commits each group at once. Returns this.
+     */
+    public OutboxStore commitDelay(Duration delay) {
+        this.commitDelayNanos = delay.toNanos();
+        return this;
+    }
+
+    /** Transactions that wrote answers, and answers written, since this store was made. */
+    public long commits() {
+        return commits.sum();
+    }
+
+    public long answersWritten() {
+        return answersWritten.sum();
+    }
+
     /** Answers waiting for the next group commit; {@code done} and {@code error} are written and read under {@link #commitLock}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Answer> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.locks.ReentrantLock commitLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Signalled when an answer arrives while a leader gathers. */
+    private final java.util.concurrent.locks.Condition arrived = commitLock.newCondition();
+    /** Signalled when a group is on disk. */
+    private final java.util.concurrent.locks.Condition committed = commitLock.newCondition();
+    /** True while a leader waits for more answers (under the lock). */
+    private boolean gathering;
+    private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long commitDelayNanos;
+    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder answersWritten = new java.util.concurrent.atomic.LongAdder();
 
     private static final class Answer {
         final long rowId;

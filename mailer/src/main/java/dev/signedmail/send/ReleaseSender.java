@@ -318,6 +318,7 @@ public final class ReleaseSender {
 
     private void work(Release release, BlockingQueue<OutboxRow> queue, SendListener listener, StopSignal stopSignal,
                       Run run) {
+        outbox.writerStarted(); // group commits wait for this connection's answers too
         try (SmtpConnection conn = new SmtpConnection(relay)) {
             while (true) {
                 OutboxRow row = queue.take();
@@ -338,6 +339,8 @@ public final class ReleaseSender {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            outbox.writerEnded();
         }
     }
 

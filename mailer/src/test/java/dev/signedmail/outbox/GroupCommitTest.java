@@ -153,4 +153,90 @@ class GroupCommitTest {
             assertEquals(rowsWanted, outbox.counts(release).get("sent"));
         }
     }
+
+    /**
+     * Answers that arrive staggered (as a sender's connections' do: each finishes signing at its
+     * own time) went out one commit each; with the other writers known, the first waits for them
+     * and all are written together. Each caller still finds its own answer on disk when it returns.
+     */
+    @Test
+    void staggeredAnswersOfRegisteredWritersShareOneCommit() throws Exception {
+        Settings s = TestSupport.settings(dir.resolve("data"), 2525);
+        MailerRuntime.init(s);
+        try (MailerRuntime rt = MailerRuntime.open(s)) {
+            for (int i = 0; i < THREADS; i++) {
+                rt.subscribers().add("g" + i + "@example.org", null, List.of("general"));
+            }
+            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Gather", "Body.", "general");
+            OutboxStore outbox = rt.outbox().commitDelay(Duration.ofSeconds(5));
+            outbox.snapshot(release);
+            List<OutboxRow> rows = outbox.claim(release, "test-owner", THREADS, Duration.ofMinutes(5));
+            assertEquals(THREADS, rows.size());
+            for (int t = 0; t < THREADS; t++) {
+                outbox.writerStarted();
+            }
+            ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                OutboxRow row = rows.get(t);
+                long stagger = 30L * t;
+                Thread th = new Thread(() -> {
+                    try {
+                        Thread.sleep(stagger);
+                        outbox.record(row.id(), Outcome.sent("250 ok"), null);
+                        String status = rt.db().jdbi().withHandle(h -> h.createQuery(
+                                "SELECT status FROM outbox WHERE id = :id").bind("id", row.id()).mapTo(String.class).one());
+                        if (!status.equals("sent")) {
+                            problems.add("row " + row.id() + " read back as " + status);
+                        }
+                    } catch (Exception e) {
+                        problems.add(e.toString());
+                    } finally {
+                        outbox.writerEnded();
+                    }
+                }, "recorder-" + t);
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                th.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            assertEquals(0, problems.size(), "first problems: " + problems.stream().limit(5).toList());
+            assertEquals(THREADS, outbox.answersWritten());
+            assertEquals(1, outbox.commits(), "answers 30 ms apart, all of them awaited: one commit");
+        }
+    }
+
+    /**
+     * A leader waiting for a connection that has ended (its queue ran dry, the run stopped) would
+     * otherwise hold every answer for the whole commit delay.
+     */
+    @Test
+    void aWriterThatEndsReleasesTheLeaderWaitingForIt() throws Exception {
+        Settings s = TestSupport.settings(dir.resolve("data"), 2525);
+        MailerRuntime.init(s);
+        try (MailerRuntime rt = MailerRuntime.open(s)) {
+            rt.subscribers().add("e1@example.org", null, List.of("general"));
+            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Ends", "Body.", "general");
+            OutboxStore outbox = rt.outbox().commitDelay(Duration.ofSeconds(60));
+            outbox.snapshot(release);
+            OutboxRow row = outbox.claim(release, "test-owner", 1, Duration.ofMinutes(5)).get(0);
+            outbox.writerStarted();
+            outbox.writerStarted();
+            CountDownLatch recorded = new CountDownLatch(1);
+            Thread th = new Thread(() -> {
+                outbox.record(row.id(), Outcome.sent("250 ok"), null);
+                recorded.countDown();
+            }, "leader");
+            th.start();
+            Thread.sleep(200);
+            assertEquals(1, recorded.getCount(), "the leader waits for the other writer's answer");
+            outbox.writerEnded();
+            org.junit.jupiter.api.Assertions.assertTrue(recorded.await(20, TimeUnit.SECONDS),
+                    "the leader still waited for a writer that had ended");
+            assertEquals("sent", rt.db().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT status FROM outbox WHERE id = :id").bind("id", row.id()).mapTo(String.class).one()));
+            th.join(10_000);
+        }
+    }
 }
