@@ -37,10 +37,7 @@ class GroupCommitTest {
         Settings s = TestSupport.settings(dir.resolve("data"), 2525);
         MailerRuntime.init(s);
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            for (int i = 0; i < ROWS; i++) {
-                rt.subscribers().add("r" + i + "@example.org", null, List.of("general"));
-            }
-            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Group", "Body.", "general");
+            long release = approvedRelease(rt, ROWS, "r", "Group");
             OutboxStore outbox = rt.outbox();
             assertEquals(ROWS, outbox.snapshot(release));
             ConcurrentLinkedQueue<OutboxRow> rows = new ConcurrentLinkedQueue<>();
@@ -103,10 +100,7 @@ class GroupCommitTest {
         Settings s = TestSupport.settings(dir.resolve("data"), 2525);
         MailerRuntime.init(s);
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            for (int i = 0; i < rowsWanted; i++) {
-                rt.subscribers().add("d" + i + "@example.org", null, List.of("general"));
-            }
-            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Renew", "Body.", "general");
+            long release = approvedRelease(rt, rowsWanted, "d", "Renew");
             OutboxStore outbox = rt.outbox();
             outbox.snapshot(release);
             java.util.Set<Long> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -164,10 +158,7 @@ class GroupCommitTest {
         Settings s = TestSupport.settings(dir.resolve("data"), 2525);
         MailerRuntime.init(s);
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            for (int i = 0; i < THREADS; i++) {
-                rt.subscribers().add("g" + i + "@example.org", null, List.of("general"));
-            }
-            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Gather", "Body.", "general");
+            long release = approvedRelease(rt, THREADS, "g", "Gather");
             OutboxStore outbox = rt.outbox().commitDelay(Duration.ofSeconds(5));
             outbox.snapshot(release);
             List<OutboxRow> rows = outbox.claim(release, "test-owner", THREADS, Duration.ofMinutes(5));
@@ -216,8 +207,7 @@ class GroupCommitTest {
         Settings s = TestSupport.settings(dir.resolve("data"), 2525);
         MailerRuntime.init(s);
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            rt.subscribers().add("e1@example.org", null, List.of("general"));
-            long release = Flow.operators(rt, dir.resolve("tokens")).approved(rt, "Ends", "Body.", "general");
+            long release = approvedRelease(rt, 1, "e", "Ends");
             OutboxStore outbox = rt.outbox().commitDelay(Duration.ofSeconds(60));
             outbox.snapshot(release);
             OutboxRow row = outbox.claim(release, "test-owner", 1, Duration.ofMinutes(5)).get(0);
@@ -238,5 +228,13 @@ class GroupCommitTest {
                     "SELECT status FROM outbox WHERE id = :id").bind("id", row.id()).mapTo(String.class).one()));
             th.join(10_000);
         }
+    }
+
+    /** An approved release to {@code subscribers} new subscribers named {@code prefix}N@example.org. */
+    private long approvedRelease(MailerRuntime rt, int subscribers, String prefix, String title) throws Exception {
+        for (int i = 0; i < subscribers; i++) {
+            rt.subscribers().add(prefix + i + "@example.org", null, List.of("general"));
+        }
+        return Flow.operators(rt, dir.resolve("tokens")).approved(rt, title, "Body.", "general");
     }
 }
