@@ -135,23 +135,20 @@ public final class Bench {
 
                 // render + full signing (S/MIME + DKIM per recipient), native provider and JDK provider
                 MessageComposer composer = rt.composer();
-                double full = rate(CORES, i -> composer.compose(release,
-                        new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+                double full = signingRate(composer, release);
                 row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, provider);
                 rows.put("full", full);
 
                 // shared-body mode: the same release signed once; per recipient only headers + DKIM
                 Release shared = rt.releases().get(approvedSample(rt, flow, true));
-                double sharedRate = rate(CORES, i -> composer.compose(shared,
-                        new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+                double sharedRate = signingRate(composer, shared);
                 row("shared-body mode: headers + DKIM per recipient, " + CORES + " threads (msg/s)", sharedRate, provider);
                 rows.put("shared", sharedRate);
             }
             double fullJdk = withJdkProviders(() -> {
                 try (MailerRuntime rt = MailerRuntime.open(settings)) {
                     MessageComposer c = rt.composer();
-                    return rate(CORES, i -> c.compose(release,
-                            new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+                    return signingRate(c, release);
                 }
             });
             row("render + S/MIME + DKIM, JDK providers (before) (msg/s)", fullJdk, "native is " + ratio(rows.get("full"), fullJdk) + "x");
@@ -381,6 +378,12 @@ public final class Bench {
         }
     }
 
+    /** Render + sign (S/MIME + DKIM, or shared body) per recipient on every core, in messages a second. */
+    private double signingRate(MessageComposer composer, Release release) throws Exception {
+        return rate(CORES, i -> composer.compose(release,
+                new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+    }
+
     // ---- end to end in this JVM ----------------------------------------------------------------
 
     /** The end-to-end ratio alone, for trying a change to the send path: full signing, then end to end. */
@@ -393,8 +396,7 @@ public final class Bench {
             try (MailerRuntime rt = MailerRuntime.open(settings)) {
                 Release release = rt.releases().get(approvedSample(rt, dev.signedmail.testing.Flow.operators(rt, work.resolve("tokens"))));
                 MessageComposer composer = rt.composer();
-                full = rate(CORES, i -> composer.compose(release,
-                        new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
+                full = signingRate(composer, release);
             }
             row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, null);
             // --commit-delay-ms A,B,...: one end-to-end send per value, in turn, in this run

@@ -210,10 +210,9 @@ public final class OutboxStore {
     /**
      * The leader waits, for at most the commit delay, until every other writer of this store has an
      * answer waiting too (PostgreSQL's {@code commit_delay}, with the live connections as its
-     * {@code commit_siblings}). Without it the connections' answers, which arrive staggered by
-     * their signing, went out in groups of one or two, and H2 rewrote the outbox's changed pages
-     * for each. The wait costs no throughput while there are more connections than cores (the
-     * others sign meanwhile), and none at all with a single writer. Called with the lock held.
+     * {@code commit_siblings}): the connections' answers arrive staggered by their signing, so
+     * without it groups are small. A single writer never waits. Off by default: on H2 the fewer,
+     * larger commits did not make a send faster in the benchmark (README). Called with the lock held.
      */
     private void gather() {
         int want = writers.get();
