@@ -168,10 +168,35 @@ public final class OutboxStore {
      * the first waits up to the commit delay for the others' answers (see {@link #gather()}).
      */
     public void record(long rowId, Outcome outcome, Instant next) {
+        awaitRecorded(submit(rowId, outcome, next));
+    }
+
+    /**
+     * Hands in the relay's answer for one row for the next group commit and returns at once; it
+     * is on disk only when {@link #awaitRecorded} returns. A connection uses the time between to
+     * sign its next message, and awaits before sending it: its answers still reach the disk before
+     * it sends again, and the group grows by every answer handed in meanwhile, without the waiting
+     * of a commit delay.
+     */
+    public Recording submit(long rowId, Outcome outcome, Instant next) {
         String reply = outcome.reply() == null ? null
                 : outcome.reply().length() > 1000 ? outcome.reply().substring(0, 1000) : outcome.reply();
         Answer mine = new Answer(rowId, outcome.status().column, reply, next, Instant.now());
         answers.add(mine);
+        return mine;
+    }
+
+    /** An answer handed in with {@link #submit}. */
+    public sealed interface Recording permits Answer {
+    }
+
+    /**
+     * Returns when the answer is on disk (writing it, and all others waiting, if no commit is
+     * running); throws the database's error if its group could not be written, after which the
+     * answer is not waiting any more: {@link #record} it again.
+     */
+    public void awaitRecorded(Recording recording) {
+        Answer mine = (Answer) recording;
         commitLock.lock();
         try {
             // a leader is gathering a group: wake it (our answer may complete it) and wait for its commit
@@ -280,7 +305,7 @@ public final class OutboxStore {
     private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder answersWritten = new java.util.concurrent.atomic.LongAdder();
 
-    private static final class Answer {
+    private static final class Answer implements Recording {
         final long rowId;
         final String status;
         final String reply;

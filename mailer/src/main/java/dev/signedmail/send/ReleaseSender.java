@@ -319,52 +319,113 @@ public final class ReleaseSender {
     private void work(Release release, BlockingQueue<OutboxRow> queue, SendListener listener, StopSignal stopSignal,
                       Run run) {
         outbox.writerStarted(); // group commits wait for this connection's answers too
+        Sent last = null; // on the wire and answered, its answer not yet known to be on disk
         try (SmtpConnection conn = new SmtpConnection(relay)) {
             while (true) {
-                OutboxRow row = queue.take();
+                OutboxRow row = queue.poll();
+                if (row == null) {
+                    // nothing to sign meanwhile: settle now, not when the next row comes (the
+                    // filler waits for the answers in flight, which may schedule retries)
+                    Sent previous = last;
+                    last = null;
+                    rest(settleOrFail(previous, listener, run));
+                    row = queue.take();
+                }
                 if (row == END) {
                     return;
                 }
+                boolean handedOver = false; // once sent, the row is settled with its answer
                 try {
-                    deliver(release, row, conn, listener, stopSignal, run);
+                    byte[] message = compose(release, row, stopSignal, run);
+                    // the answer to this connection's previous message is on disk before it sends
+                    // the next: a crash resends at most one message per connection, as when each
+                    // answer was written before the next message was signed
+                    Sent previous = last;
+                    last = null;
+                    rest(settle(previous, listener, run));
+                    if (message != null && !stopping(stopSignal, run)) {
+                        last = send(row, message, conn);
+                        handedOver = true;
+                    }
                 } catch (RuntimeException e) {
-                    // the database stayed out of reach (or a bug): stop the run, keep draining the queue
-                    run.error.compareAndSet(null, e instanceof Problem ? e : new Problem("outbox row " + row.id()
-                            + ": " + e.getMessage() + " (if the relay had accepted it, the next run sends it again)", e));
-                    run.stop.compareAndSet(null, "a database step failed");
+                    failRun(run, row, e);
                 } finally {
-                    run.held.remove(row.id());
-                    run.inFlight.decrementAndGet();
+                    if (!handedOver) {
+                        done(run, row); // not sent: the row stays pending for the next run
+                    }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            settleOrFail(last, listener, run);
             outbox.writerEnded();
         }
     }
 
-    private void deliver(Release release, OutboxRow row, SmtpConnection conn, SendListener listener, StopSignal stopSignal,
-                         Run run) throws InterruptedException {
+    /** After an unreachable relay, this connection rests before its next message. */
+    private static void rest(long millis) throws InterruptedException {
+        if (millis > 0) {
+            Thread.sleep(millis);
+        }
+    }
+
+    /** {@link #settle}, stopping the run on a failure it does not handle itself (the listener, feedback). */
+    private long settleOrFail(Sent sent, SendListener listener, Run run) {
+        try {
+            return settle(sent, listener, run);
+        } catch (RuntimeException e) {
+            failRun(run, sent.row(), e);
+            return 0;
+        }
+    }
+
+    /** A message the relay has answered; its answer is handed in for the next group commit. */
+    private record Sent(OutboxRow row, Outcome outcome, Instant retryAt, OutboxStore.Recording recording) {
+    }
+
+    private void failRun(Run run, OutboxRow row, RuntimeException e) {
+        // the database stayed out of reach (or a bug): stop the run, keep draining the queue
+        run.error.compareAndSet(null, e instanceof Problem ? e : new Problem("outbox row " + row.id()
+                + ": " + e.getMessage() + " (if the relay had accepted it, the next run sends it again)", e));
+        run.stop.compareAndSet(null, "a database step failed");
+    }
+
+    /** The row is settled (answer on disk) or given up for this run: its lease is not renewed any more. */
+    private static void done(Run run, OutboxRow row) {
+        run.held.remove(row.id());
+        run.inFlight.decrementAndGet();
+    }
+
+    private static boolean stopping(StopSignal stopSignal, Run run) {
         if (run.stop.get() == null && stopSignal.stopRequested()) {
             run.stop.compareAndSet(null, stopSignal.reason());
         }
-        if (run.stop.get() != null) {
-            return; // drain without sending; the row stays pending for the next run
+        return run.stop.get() != null;
+    }
+
+    /** Renders and signs the row's message; null when the run is stopping or the message cannot be made. */
+    private byte[] compose(Release release, OutboxRow row, StopSignal stopSignal, Run run) {
+        if (stopping(stopSignal, run)) {
+            return null; // drain without sending; the row stays pending for the next run
         }
-        byte[] message;
         try {
             long composeStart = System.nanoTime();
-            message = composer.compose(release,
+            byte[] message = composer.compose(release,
                     new MessageComposer.Recipient(row.subscriberId(), row.email(), row.name()), Instant.now());
             run.signingNanos.add(System.nanoTime() - composeStart);
             run.signed.increment();
+            return message;
         } catch (RuntimeException e) {
             run.error.compareAndSet(null, e instanceof Problem ? e
                     : new Problem("rendering or signing for outbox row " + row.id() + " failed: " + e, e));
             run.stop.compareAndSet(null, "a message could not be rendered or signed");
-            return;
+            return null;
         }
+    }
+
+    /** Sends one message and hands in the relay's answer (a retry past the row's maximum age is final). */
+    private Sent send(OutboxRow row, byte[] message, SmtpConnection conn) throws InterruptedException {
         rate.acquire();
         Outcome outcome = conn.send(message, row.email(), verp.envelopeFrom(row.id()));
         Instant now = Instant.now();
@@ -377,12 +438,41 @@ public final class ReleaseSender {
                 next = now.plus(options.retry().delay(row.attempts() + 1));
             }
         }
-        Outcome answer = outcome;
-        Instant retryAt = next;
-        withDatabase("recording the relay's answer", () -> {
-            outbox.record(row.id(), answer, retryAt);
-            return null;
-        });
+        return new Sent(row, outcome, next, outbox.submit(row.id(), outcome, next));
+    }
+
+    /**
+     * Waits until the answer is on disk, then counts it and tells the listener. Returns how long the
+     * connection should rest before its next message (the relay was unreachable), in milliseconds.
+     * A database out of reach for longer than {@link #withDatabase} waits stops the run.
+     */
+    private long settle(Sent sent, SendListener listener, Run run) {
+        if (sent == null) {
+            return 0;
+        }
+        try {
+            boolean[] handedIn = {true};
+            withDatabase("recording the relay's answer", () -> {
+                if (handedIn[0]) {
+                    handedIn[0] = false;
+                    outbox.awaitRecorded(sent.recording());
+                } else {
+                    outbox.record(sent.row().id(), sent.outcome(), sent.retryAt()); // its group failed: on its own
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            failRun(run, sent.row(), e);
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failRun(run, sent.row(), new Problem("interrupted while the database was out of reach"));
+            return 0;
+        } finally {
+            done(run, sent.row());
+        }
+        Outcome outcome = sent.outcome();
+        long restMillis = 0;
         switch (outcome.status()) {
             case SENT -> {
                 run.sent.incrementAndGet();
@@ -392,18 +482,18 @@ public final class ReleaseSender {
                 run.failed.incrementAndGet();
                 run.lastProgressNanos.set(System.nanoTime());
                 if (!outcome.reply().startsWith("gave up")) {
-                    feedback.applySmtpRefusal(row.id(), row.email(), outcome.reply());
+                    feedback.applySmtpRefusal(sent.row().id(), sent.row().email(), outcome.reply());
                 }
             }
             case RETRY -> {
                 run.deferred.incrementAndGet();
                 if (outcome.reply() != null && outcome.reply().startsWith("connection:")) {
-                    // the relay is unreachable: this connection rests before its next message
-                    Thread.sleep(Math.min(2_000, options.retry().delay(row.attempts() + 1).toMillis()));
+                    restMillis = Math.min(2_000, options.retry().delay(sent.row().attempts() + 1).toMillis());
                 }
             }
         }
-        listener.delivered(row.email(), outcome);
+        listener.delivered(sent.row().email(), outcome);
+        return restMillis;
     }
 
     /** Asked between messages whether to stop (Ctrl-C; the {@link SendGuard} adds `halt`). */

@@ -19,6 +19,8 @@ final class SmtpConnection implements AutoCloseable {
 
     private final SmtpRelay relay;
     private Transport transport;
+    /** Watches the socket while a message is on it; null for implicit TLS (Jakarta Mail's write timeout). */
+    private StallWatchdog.Watch watch;
 
     SmtpConnection(SmtpRelay relay) {
         this.relay = relay;
@@ -33,12 +35,24 @@ final class SmtpConnection implements AutoCloseable {
             if (envelopeFrom != null) {
                 message.setEnvelopeFrom(envelopeFrom);
             }
-            transport.sendMessage(message, new Address[] {to});
+            if (watch != null) {
+                watch.arm();
+            }
+            try {
+                transport.sendMessage(message, new Address[] {to});
+            } finally {
+                if (watch != null) {
+                    watch.disarm();
+                }
+            }
             String reply = transport instanceof SMTPTransport t ? t.getLastServerResponse() : "250";
             return Outcome.sent(reply == null ? "250" : reply.strip());
         } catch (MessagingException e) {
             int code = replyCode(e);
-            String text = describe(e, code);
+            String text = watch != null && watch.stalled()
+                    ? "connection: the message was not through after " + relay.timeoutMillis() / 1000
+                            + " s (smtp.timeout.seconds); the relay stopped reading or answering, connection closed"
+                    : describe(e, code);
             if (code >= 500 && code < 600) {
                 return Outcome.failed(text);
             }
@@ -57,7 +71,16 @@ final class SmtpConnection implements AutoCloseable {
             return;
         }
         transport = relay.session().getTransport();
-        transport.connect(relay.host(), relay.port(), relay.user(), relay.password());
+        SmtpRelay.NoDelaySocketFactory.takeMadeHere(); // nothing left over from an earlier failed connect
+        java.net.Socket socket;
+        try {
+            transport.connect(relay.host(), relay.port(), relay.user(), relay.password());
+        } finally {
+            socket = SmtpRelay.NoDelaySocketFactory.takeMadeHere();
+        }
+        if (socket != null) {
+            watch = StallWatchdog.shared().watch(socket, relay.timeoutMillis());
+        }
     }
 
     /** The SMTP reply code carried anywhere in the exception chain, or 0. */
@@ -92,6 +115,10 @@ final class SmtpConnection implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (watch != null) {
+            watch.close();
+            watch = null;
+        }
         if (transport != null) {
             try {
                 transport.close();
