@@ -136,7 +136,7 @@ public final class Bench {
                 // render + full signing (S/MIME + DKIM per recipient), native provider and JDK provider
                 MessageComposer composer = rt.composer();
                 double full = signingRate(composer, release);
-                row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, provider);
+                row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, provider + stealNote());
                 rows.put("full", full);
 
                 // shared-body mode: the same release signed once; per recipient only headers + DKIM
@@ -325,8 +325,10 @@ public final class Bench {
             warmups.add((System.nanoTime() - warmupStart) / 1e9);
             long c0 = completed.get();
             long t0 = System.nanoTime();
+            long[] ticks = cpuTicks();
             Thread.sleep((long) (seconds * 1000));
             long n = completed.get() - c0;
+            lastSteal = stealSince(ticks);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             if (!errors.isEmpty()) {
                 throw new IllegalStateException(errors.get(0));
@@ -338,6 +340,13 @@ public final class Bench {
                 th.join();
             }
         }
+    }
+
+    /** CPU steal during the measured window of the last rate phase (see {@link #cpuTicks()}), or -1. */
+    private double lastSteal = -1;
+
+    private String stealNote() {
+        return lastSteal < 0 ? "" : String.format(Locale.ROOT, ", CPU steal %.0f%%", lastSteal * 100);
     }
 
     /** Upper bound of a rate phase's warm-up; every loop in the benchmark is bounded. */
@@ -399,7 +408,7 @@ public final class Bench {
                 MessageComposer composer = rt.composer();
                 full = signingRate(composer, release);
             }
-            row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, null);
+            row("render + S/MIME + DKIM, " + CORES + " threads (msg/s)", full, stealNote().replaceFirst("^, ", ""));
             // --commit-delay-ms A,B,...: one end-to-end send per value, in turn, in this run
             String[] delays = commitDelayMs == null ? new String[] {null} : commitDelayMs.split(",");
             commitDelayMs = delays[0];
@@ -447,11 +456,42 @@ public final class Bench {
 
     private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
 
-    /** An end-to-end send and the share of its time the JIT spent compiling (0.05 is 5%). */
-    record Measured(double rate, double jitShare) {
+    /**
+     * An end-to-end send, the share of its time the JIT spent compiling (0.05 is 5%), and the share
+     * of CPU time the machine's host took from this one meanwhile (steal; -1 where unknown).
+     */
+    record Measured(double rate, double jitShare, double steal) {
         String note() {
-            return String.format(Locale.ROOT, "JIT compiling %.0f%% of the send", jitShare * 100);
+            return String.format(Locale.ROOT, "JIT compiling %.0f%% of the send", jitShare * 100)
+                    + (steal < 0 ? "" : String.format(Locale.ROOT, ", CPU steal %.0f%%", steal * 100));
         }
+    }
+
+    /**
+     * The machine-wide CPU counters of /proc/stat: {total, steal} in clock ticks, or null where there
+     * is none. Steal is time a virtual machine's host gave to someone else: on this benchmark's
+     * machine the same end-to-end send ran anywhere between 600 and 1,150 msg/s from one run to
+     * the next, and the share stolen during the send tells a slow host from a slow send.
+     */
+    static long[] cpuTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) { // user … steal; guest time is inside user
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {total, f.length > 8 ? Long.parseLong(f[8]) : 0};
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static double stealSince(long[] before) {
+        long[] now = cpuTicks();
+        if (before == null || now == null || now[0] == before[0]) {
+            return -1;
+        }
+        return (double) (now[1] - before[1]) / (now[0] - before[0]);
     }
 
     private static Settings populated(Path home, SinkServer sink, int recipients, int connections) throws Exception {
@@ -499,13 +539,15 @@ public final class Bench {
         long before = sink.messages.get();
         try (MailerRuntime rt = MailerRuntime.open(s)) {
             long jitBefore = JIT.getTotalCompilationTime();
+            long[] ticks = cpuTicks();
             SendSummary summary = rt.sender(flow.approver).send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
             double jitShare = (JIT.getTotalCompilationTime() - jitBefore) / (summary.seconds() * 1000);
+            double steal = stealSince(ticks);
             long got = sink.messages.get() - before;
             if (summary.sent() != recipients || got != recipients) {
                 throw new IllegalStateException("end to end sent " + summary.sent() + ", sink got " + got + " of " + recipients);
             }
-            return new Measured(recipients / summary.seconds(), jitShare);
+            return new Measured(recipients / summary.seconds(), jitShare, steal);
         }
     }
 

@@ -164,8 +164,9 @@ public final class OutboxStore {
      * transaction. Nothing is weaker than one transaction per answer (each caller returns only
      * after its own answer is on disk, so a connection still has at most one message out without
      * its answer recorded), but the store pays once per group: H2 writes every changed page on each
-     * commit, PostgreSQL flushes its log. With one connection a group is one answer; with more,
-     * the first waits up to the commit delay for the others' answers (see {@link #gather()}).
+     * commit, PostgreSQL flushes its log. Groups form from answers handed in with {@link #submit}
+     * while a commit runs; the first may also wait up to the commit delay for the others' answers
+     * (see {@link #gather()}).
      */
     public void record(long rowId, Outcome outcome, Instant next) {
         awaitRecorded(submit(rowId, outcome, next));

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * rerun sends only what was not acknowledged. Any number of senders (processes, machines) can run
  * the same release at once: each claims different rows, and the rows of one that dies are taken
  * over when its lease runs out. A 4xx or a broken connection is retried in the same run, later and
- * later (backoff with jitter), until the row's maximum age.
+ * later (backoff with jitter), until the row's maximum age. Each connection signs its next
+ * message while its last answer is being committed, and sends only once that answer is on disk.
  */
 public final class ReleaseSender {
 

@@ -46,9 +46,7 @@ class RunDueTest {
             long due;
             long later;
             try (MailerRuntime rt = MailerRuntime.open(settings)) {
-                for (int i = 0; i < SUBSCRIBERS; i++) {
-                    rt.subscribers().add("reader" + i + "@example.org", null, List.of("general"));
-                }
+                Flow.readers(rt, SUBSCRIBERS);
                 Flow flow = Flow.operators(rt, dir.resolve("tokens"));
                 due = flow.approved(rt, "Due", "B.", "general");
                 rt.workflow().schedule(flow.editor, due, Instant.now().minusSeconds(30));

@@ -52,9 +52,7 @@ class GuardrailsTest {
         Settings settings = Settings.of(cfg);
         MailerRuntime.init(settings);
         rt = MailerRuntime.open(settings);
-        for (int i = 0; i < subscribers; i++) {
-            rt.subscribers().add("reader" + i + "@example.org", null, List.of("general"));
-        }
+        Flow.readers(rt, subscribers);
         flow = Flow.operators(rt, dir.resolve("tokens"));
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +35,7 @@ class DeliveryUnderFaultsTest {
         Settings s = Settings.of(cfg);
         MailerRuntime.init(s);
         try (MailerRuntime rt = MailerRuntime.open(s)) {
-            for (int i = 0; i < AUDIENCE; i++) {
-                rt.subscribers().add("reader" + i + "@example.org", null, List.of("general"));
-            }
+            Flow.readers(rt, AUDIENCE);
             Flow flow = Flow.operators(rt, dir.resolve("tokens"));
             return new Setup(s, flow.approved(rt, "Faults", "Body.", "general"), flow);
         }

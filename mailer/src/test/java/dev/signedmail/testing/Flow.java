@@ -44,6 +44,13 @@ public final class Flow {
                 Files.writeString(dir.resolve("ad.token"), ad.token()));
     }
 
+    /** Subscribes reader0@example.org … reader(n-1)@example.org to "general": the audience most tests send to. */
+    public static void readers(MailerRuntime rt, int n) {
+        for (int i = 0; i < n; i++) {
+            rt.subscribers().add("reader" + i + "@example.org", null, java.util.List.of("general"));
+        }
+    }
+
     /** Written by ed, submitted, approved by ap. */
     public long approved(MailerRuntime rt, String title, String body, String topic) {
         return approved(rt, ReleaseStore.validate(title, "summary", body, null, topic));
