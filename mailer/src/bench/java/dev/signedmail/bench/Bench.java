@@ -346,7 +346,12 @@ public final class Bench {
     private double lastSteal = -1;
 
     private String stealNote() {
-        return lastSteal < 0 ? "" : String.format(Locale.ROOT, ", CPU steal %.0f%%", lastSteal * 100);
+        return stealNote(lastSteal);
+    }
+
+    /** ", CPU steal N%", or nothing where steal is unknown (-1). */
+    static String stealNote(double steal) {
+        return steal < 0 ? "" : String.format(Locale.ROOT, ", CPU steal %.0f%%", steal * 100);
     }
 
     /** Upper bound of a rate phase's warm-up; every loop in the benchmark is bounded. */
@@ -462,8 +467,7 @@ public final class Bench {
      */
     record Measured(double rate, double jitShare, double steal) {
         String note() {
-            return String.format(Locale.ROOT, "JIT compiling %.0f%% of the send", jitShare * 100)
-                    + (steal < 0 ? "" : String.format(Locale.ROOT, ", CPU steal %.0f%%", steal * 100));
+            return String.format(Locale.ROOT, "JIT compiling %.0f%% of the send", jitShare * 100) + stealNote(steal);
         }
     }
 

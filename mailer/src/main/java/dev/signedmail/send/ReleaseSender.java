@@ -343,7 +343,7 @@ public final class ReleaseSender {
                     // answer was written before the next message was signed
                     Sent previous = last;
                     last = null;
-                    rest(settle(previous, listener, run));
+                    rest(settleOrFail(previous, listener, run));
                     if (message != null && !stopping(stopSignal, run)) {
                         last = send(row, message, conn);
                         handedOver = true;

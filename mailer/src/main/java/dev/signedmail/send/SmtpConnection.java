@@ -71,7 +71,6 @@ final class SmtpConnection implements AutoCloseable {
             return;
         }
         transport = relay.session().getTransport();
-        SmtpRelay.NoDelaySocketFactory.takeMadeHere(); // nothing left over from an earlier failed connect
         java.net.Socket socket;
         try {
             transport.connect(relay.host(), relay.port(), relay.user(), relay.password());

@@ -66,7 +66,7 @@ final class StallWatchdog {
         private final Socket socket;
         private final long limitNanos;
         /** When the current message started, or {@link Long#MIN_VALUE} when none is in flight. */
-        private volatile long armedAt = Long.MIN_VALUE;
+        private final java.util.concurrent.atomic.AtomicLong armedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
         private volatile boolean stalled;
 
         private Watch(Socket socket, long limitNanos) {
@@ -76,11 +76,11 @@ final class StallWatchdog {
 
         void arm() {
             stalled = false;
-            armedAt = System.nanoTime();
+            armedAt.set(System.nanoTime());
         }
 
         void disarm() {
-            armedAt = Long.MIN_VALUE;
+            armedAt.set(Long.MIN_VALUE);
         }
 
         /** True when the watchdog closed the socket because the message in flight took too long. */
@@ -89,10 +89,11 @@ final class StallWatchdog {
         }
 
         private void closeIfStalled(long now) {
-            long at = armedAt;
-            if (at != Long.MIN_VALUE && now - at > limitNanos) {
+            long at = armedAt.get();
+            // only if still the same message: the connection may have moved on to its next one
+            // between the read and here, and that one has not stalled
+            if (at != Long.MIN_VALUE && now - at > limitNanos && armedAt.compareAndSet(at, Long.MIN_VALUE)) {
                 stalled = true;
-                armedAt = Long.MIN_VALUE;
                 try {
                     socket.close(); // the blocked write or read throws; the connection reports a retry
                 } catch (IOException ignored) {

@@ -46,7 +46,6 @@ class AnswerBeforeNextMessageTest {
 
     /** Sends a release; returns, per DATA the relay received, {DATA number, rows recorded as sent then}. */
     private List<int[]> sendWatchingTheOutbox(int connections) throws Exception {
-        Map<String, String> cfg = TestSupport.settingsMap(dir.resolve("data" + connections), 0);
         List<int[]> seen = new CopyOnWriteArrayList<>();
         MailerRuntime[] watcher = new MailerRuntime[1];
         try (ScriptedSmtpServer relay = new ScriptedSmtpServer(a -> null).dataFault(n -> {
@@ -55,7 +54,7 @@ class AnswerBeforeNextMessageTest {
             seen.add(new int[] {n, sent});
             return null;
         })) {
-            cfg.put("smtp.port", Integer.toString(relay.port()));
+            Map<String, String> cfg = TestSupport.settingsMap(dir.resolve("data" + connections), relay.port());
             cfg.put("smtp.connections", Integer.toString(connections));
             Settings s = Settings.of(cfg);
             MailerRuntime.init(s);
