@@ -459,15 +459,22 @@ public final class Bench {
     /** The longest end-to-end warm-up; a send of 5,000 takes a few seconds. */
     private static final int MAX_E2E_WARMUP_SECONDS = 120;
 
+    /** CPU time of this whole process (the sink's threads included), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
 
     /**
      * An end-to-end send, the share of its time the JIT spent compiling (0.05 is 5%), and the share
      * of CPU time the machine's host took from this one meanwhile (steal; -1 where unknown).
      */
-    record Measured(double rate, double jitShare, double steal) {
+    record Measured(double rate, double jitShare, double steal, double answersPerCommit, double coresUsed) {
         String note() {
-            return String.format(Locale.ROOT, "JIT compiling %.0f%% of the send", jitShare * 100) + stealNote(steal);
+            return String.format(Locale.ROOT, "%.1f answers a commit, %.2f of %d cores busy, JIT compiling %.0f%% of the send",
+                    answersPerCommit, coresUsed, CORES, jitShare * 100) + stealNote(steal);
         }
     }
 
@@ -544,14 +551,18 @@ public final class Bench {
         try (MailerRuntime rt = MailerRuntime.open(s)) {
             long jitBefore = JIT.getTotalCompilationTime();
             long[] ticks = cpuTicks();
-            SendSummary summary = rt.sender(flow.approver).send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
+            long cpuBefore = processCpuNanos();
+            ReleaseSender sender = rt.sender(flow.approver);
+            SendSummary summary = sender.send(1, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
             double jitShare = (JIT.getTotalCompilationTime() - jitBefore) / (summary.seconds() * 1000);
             double steal = stealSince(ticks);
             long got = sink.messages.get() - before;
             if (summary.sent() != recipients || got != recipients) {
                 throw new IllegalStateException("end to end sent " + summary.sent() + ", sink got " + got + " of " + recipients);
             }
-            return new Measured(recipients / summary.seconds(), jitShare, steal);
+            double perCommit = (double) sender.outbox().answersWritten() / Math.max(1, sender.outbox().commits());
+            double cores = (processCpuNanos() - cpuBefore) / (summary.seconds() * 1e9);
+            return new Measured(recipients / summary.seconds(), jitShare, steal, perCommit, cores);
         }
     }
 

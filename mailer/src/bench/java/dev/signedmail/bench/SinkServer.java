@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A loopback SMTP sink that accepts and discards: enough RFC 5321 for Jakarta Mail (EHLO/HELO,
  * MAIL, RCPT, DATA, RSET, NOOP, QUIT), counting messages and bytes. The same sink serves our
- * sender and the Simple Java Mail loop, so neither gets a faster peer.
+ * sender and the Simple Java Mail loop, so neither gets a faster peer. Like Postfix it offers
+ * PIPELINING (RFC 2920) and sends its replies when it has read all that was sent so far (Jakarta
+ * Mail, in the Simple Java Mail loop, does not pipeline and waits for each reply).
  */
 final class SinkServer implements AutoCloseable {
     private final ServerSocket socket;
@@ -55,16 +57,21 @@ final class SinkServer implements AutoCloseable {
             byte[] line = new byte[8192];
             LineReader in = new LineReader(raw);
             while (true) {
+                if (in.drained()) {
+                    out.flush(); // replies to a pipelined group go out together
+                }
                 int n = in.readLine(line);
                 if (n < 0) {
                     return;
                 }
                 String cmd = new String(line, 0, Math.min(n, 4), StandardCharsets.US_ASCII).toUpperCase();
                 switch (cmd) {
-                    case "EHLO", "HELO" -> reply(out, "250 sink");
+                    case "EHLO" -> reply(out, "250-sink\r\n250-PIPELINING\r\n250 8BITMIME");
+                    case "HELO" -> reply(out, "250 sink");
                     case "MAIL", "RCPT", "RSET", "NOOP" -> reply(out, "250 2.0.0 OK");
                     case "DATA" -> {
                         reply(out, "354 go ahead");
+                        out.flush();
                         long size = 0;
                         while (true) {
                             int k = in.readLine(line);
@@ -105,6 +112,11 @@ final class SinkServer implements AutoCloseable {
             this.in = in;
         }
 
+        /** Everything read from the socket has been consumed: the client waits for answers now. */
+        boolean drained() {
+            return pos == limit;
+        }
+
         /** One CRLF- (or LF-) terminated line into line (truncated if long); its length without the end, -1 at EOF. */
         int readLine(byte[] line) throws IOException {
             int n = 0;
@@ -136,9 +148,9 @@ final class SinkServer implements AutoCloseable {
         }
     }
 
+    /** Queues a reply; it leaves when the session has read all the client sent (see the loop). */
     private static void reply(OutputStream out, String s) throws IOException {
         out.write((s + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
     }
 
     @Override

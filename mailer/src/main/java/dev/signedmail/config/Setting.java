@@ -52,7 +52,7 @@ public enum Setting {
     SEND_RETRY_MAX_AGE_HOURS("send.retry.max.age.hours", "24"),
     SEND_PATIENCE_SECONDS("send.patience.seconds", "600"),
     SEND_RATE_PER_SECOND("send.rate.per.second", "0"),
-    SEND_COMMIT_DELAY_MS("send.commit.delay.ms", "0"),
+    SEND_COMMIT_DELAY_MS("send.commit.delay.ms", "2"),
 
     SMIME_KEYSTORE("smime.keystore", null),
     SMIME_PASSWORD_FILE("smime.password.file", null),

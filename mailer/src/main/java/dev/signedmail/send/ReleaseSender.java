@@ -64,6 +64,11 @@ public final class ReleaseSender {
 
     private dev.signedmail.store.SendStats stats;
 
+    /** The outbox this sender records answers in; its counters tell how many answers each commit took. */
+    public OutboxStore outbox() {
+        return outbox;
+    }
+
     /** Adds this sender's counts and signing time to the shared counters ({@code /metrics}); returns this. */
     public ReleaseSender recordStats(dev.signedmail.store.SendStats sendStats) {
         this.stats = sendStats;

@@ -11,11 +11,12 @@ import java.util.concurrent.TimeUnit;
  * relay that stops reading cannot hold a send forever: a blocked write has no timeout of its own
  * (SO_TIMEOUT bounds reads only), and closing the socket is what makes it return.
  *
- * <p>Why not Jakarta Mail's {@code writetimeout}: it schedules a task on an executor for every
- * socket write and cancels it afterwards. At a few thousand writes a second the cancelled tasks
- * (kept in the queue until their time) and the executor's wake-ups cost more CPU than the SMTP
- * client itself did. Here a message costs two volatile writes; one daemon thread looks at all
- * armed connections a few times a second.
+ * <p>Why one thread and not a timer per write (Jakarta Mail's {@code writetimeout}, used here
+ * before this project had its own SMTP client): that schedules a task on an executor for every
+ * socket write and cancels it afterwards, and at a few thousand writes a second the cancelled
+ * tasks and the executor's wake-ups cost more CPU than the SMTP client itself did. Here a message
+ * costs two volatile writes; one daemon thread looks at all armed connections a few times a
+ * second. Under TLS the watched socket is the plain one beneath: closing it ends the TLS write too.
  */
 final class StallWatchdog {
 

@@ -151,7 +151,8 @@ class GroupCommitTest {
     /**
      * Answers that arrive staggered (as a sender's connections' do: each finishes signing at its
      * own time) went out one commit each; with the other writers known, the first waits for them
-     * and all are written together. Each caller still finds its own answer on disk when it returns.
+     * while more of them than there are cores are still at work, and those are written together.
+     * Each caller still finds its own answer on disk when it returns.
      */
     @Test
     void staggeredAnswersOfRegisteredWritersShareOneCommit() throws Exception {
@@ -194,7 +195,9 @@ class GroupCommitTest {
             }
             assertEquals(0, problems.size(), "first problems: " + problems.stream().limit(5).toList());
             assertEquals(THREADS, outbox.answersWritten());
-            assertEquals(1, outbox.commits(), "answers 30 ms apart, all of them awaited: one commit");
+            // answers 30 ms apart: all but CORES of them in the first commit; the rest, with too
+            // few writers left to keep the cores busy, one each
+            assertEquals(Math.min(THREADS, OutboxStore.CORES + 1), outbox.commits());
         }
     }
 
@@ -211,8 +214,10 @@ class GroupCommitTest {
             OutboxStore outbox = rt.outbox().commitDelay(Duration.ofSeconds(60));
             outbox.snapshot(release);
             OutboxRow row = outbox.claim(release, "test-owner", 1, Duration.ofMinutes(5)).get(0);
-            outbox.writerStarted();
-            outbox.writerStarted();
+            // the leader and more writers than cores: the leader waits for them
+            for (int w = 0; w < OutboxStore.CORES + 2; w++) {
+                outbox.writerStarted();
+            }
             CountDownLatch recorded = new CountDownLatch(1);
             Thread th = new Thread(() -> {
                 outbox.record(row.id(), Outcome.sent("250 ok"), null);
@@ -220,7 +225,7 @@ class GroupCommitTest {
             }, "leader");
             th.start();
             Thread.sleep(200);
-            assertEquals(1, recorded.getCount(), "the leader waits for the other writer's answer");
+            assertEquals(1, recorded.getCount(), "the leader waits for the other writers' answers");
             outbox.writerEnded();
             org.junit.jupiter.api.Assertions.assertTrue(recorded.await(20, TimeUnit.SECONDS),
                     "the leader still waited for a writer that had ended");

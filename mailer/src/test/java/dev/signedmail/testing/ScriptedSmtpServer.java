@@ -23,13 +23,14 @@ import java.util.function.Function;
 /**
  * A real SMTP server on loopback whose answer to each RCPT TO is scripted, for the faults
  * GreenMail cannot produce (a 550 for one recipient, a 451, a relay that goes away). It speaks
- * enough of RFC 5321 for Jakarta Mail: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffing), RSET, NOOP,
- * QUIT. Accepted messages are kept with their recipients.
+ * enough of RFC 5321 for an SMTP client: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffing), RSET, NOOP,
+ * QUIT, and where asked PIPELINING, implicit TLS or STARTTLS (RFC 3207) and AUTH PLAIN (RFC 4954).
+ * Accepted messages are kept with their recipients, whether they came over TLS, and who logged in.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** A message the server accepted with 250 after DATA. */
-    public record Received(String mailFrom, List<String> recipients, byte[] data) {
+    public record Received(String mailFrom, List<String> recipients, byte[] data, boolean tls, String user) {
     }
 
     private final ServerSocket socket;
@@ -44,6 +45,42 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Answer to the n-th DATA (1-based, counted over all sessions): null accepts, "RESET" drops the connection. */
     private volatile Function<Integer, String> dataFault = n -> null;
     private final AtomicInteger dataCount = new AtomicInteger();
+    private volatile boolean pipelining = true;
+    private volatile javax.net.ssl.SSLContext tls;
+    private volatile boolean implicitTls;
+    private volatile String authUser;
+    private volatile String authPassword;
+    /** MAIL commands that arrived with the next command already behind them (a pipelining client). */
+    private final AtomicInteger pipelinedMail = new AtomicInteger();
+    private final AtomicInteger mailCommands = new AtomicInteger();
+
+    /** Whether EHLO offers PIPELINING (it does unless told not to). */
+    public ScriptedSmtpServer pipelining(boolean offer) {
+        this.pipelining = offer;
+        return this;
+    }
+
+    /** Speaks TLS with {@code context}'s key: from the first byte ({@code implicit}) or after STARTTLS. */
+    public ScriptedSmtpServer tls(javax.net.ssl.SSLContext context, boolean implicit) {
+        this.tls = context;
+        this.implicitTls = implicit;
+        return this;
+    }
+
+    /** Offers AUTH PLAIN and takes mail only from a client that logged in as {@code user}. */
+    public ScriptedSmtpServer auth(String user, String password) {
+        this.authUser = user;
+        this.authPassword = password;
+        return this;
+    }
+
+    public int pipelinedMail() {
+        return pipelinedMail.get();
+    }
+
+    public int mailCommands() {
+        return mailCommands.get();
+    }
 
     public ScriptedSmtpServer greeting(java.util.function.Supplier<String> g) {
         this.greeting = g;
@@ -91,9 +128,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private void session(Socket s) {
-        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-             OutputStream out = s.getOutputStream()) {
+    private void session(Socket accepted) {
+        Socket s = accepted;
+        try {
+            if (tls != null && implicitTls) {
+                s = upgrade(s);
+            }
+            boolean secure = s instanceof javax.net.ssl.SSLSocket;
+            BufferedReader in = reader(s);
+            OutputStream out = s.getOutputStream();
             String hello = greeting.get();
             reply(out, hello);
             if (hello.startsWith("421")) {
@@ -101,21 +144,56 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             }
             List<String> rcpts = new CopyOnWriteArrayList<>();
             String mailFrom = null;
+            String user = null;
             String line;
             while ((line = in.readLine()) != null) {
                 String upper = line.toUpperCase(Locale.ROOT);
                 if (upper.startsWith("EHLO")) {
-                    reply(out, "250-scripted.test\r\n250-8BITMIME\r\n250 PIPELINING");
+                    StringBuilder ehlo = new StringBuilder("250-scripted.test\r\n250-8BITMIME");
+                    if (tls != null && !secure) {
+                        ehlo.append("\r\n250-STARTTLS");
+                    }
+                    if (authUser != null) {
+                        ehlo.append("\r\n250-AUTH PLAIN");
+                    }
+                    if (pipelining) {
+                        ehlo.append("\r\n250-PIPELINING");
+                    }
+                    reply(out, ehlo.append("\r\n250 SIZE 52428800").toString());
                 } else if (upper.startsWith("HELO")) {
                     reply(out, "250 scripted.test");
+                } else if (upper.equals("STARTTLS") && tls != null && !secure) {
+                    reply(out, "220 2.0.0 ready to start TLS");
+                    s = upgrade(s);
+                    secure = true;
+                    in = reader(s);
+                    out = s.getOutputStream();
+                    user = null;
+                } else if (upper.startsWith("AUTH PLAIN ") && authUser != null) {
+                    String[] parts = new String(java.util.Base64.getDecoder().decode(line.substring(11).trim()),
+                            StandardCharsets.UTF_8).split("\0", -1);
+                    if (parts.length == 3 && parts[1].equals(authUser) && parts[2].equals(authPassword)) {
+                        user = parts[1];
+                        reply(out, "235 2.7.0 authenticated");
+                    } else {
+                        reply(out, "535 5.7.8 authentication credentials invalid");
+                    }
                 } else if (upper.startsWith("MAIL FROM:")) {
+                    mailCommands.incrementAndGet();
+                    if (in.ready()) {
+                        pipelinedMail.incrementAndGet();
+                    }
+                    if (authUser != null && user == null) {
+                        reply(out, "530 5.7.0 authentication required");
+                        continue;
+                    }
                     rcpts.clear();
                     mailFrom = line.substring(10).trim().replaceAll("^<|>.*$", "");
                     reply(out, "250 2.1.0 OK");
                 } else if (upper.startsWith("RCPT TO:")) {
                     String addr = line.substring(8).trim().replaceAll("^<|>.*$", "").toLowerCase(Locale.ROOT);
                     rcptAttempts.computeIfAbsent(addr, k -> new AtomicInteger()).incrementAndGet();
-                    String r = rcptReply.apply(addr);
+                    String r = mailFrom == null ? "503 5.5.1 MAIL first" : rcptReply.apply(addr);
                     if (r == null) {
                         rcpts.add(addr);
                         reply(out, "250 2.1.5 OK");
@@ -144,13 +222,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         return;
                     }
                     if (fault != null) {
+                        mailFrom = null; // the transaction is over either way (RFC 5321 §4.1.1.4)
+                        rcpts.clear();
                         reply(out, fault);
                         continue;
                     }
-                    received.add(new Received(mailFrom, List.copyOf(rcpts), data.toByteArray()));
+                    received.add(new Received(mailFrom, List.copyOf(rcpts), data.toByteArray(), secure, user));
+                    mailFrom = null;
+                    rcpts.clear();
                     reply(out, "250 2.0.0 OK queued as " + received.size());
                 } else if (upper.startsWith("RSET")) {
                     rcpts.clear();
+                    mailFrom = null;
                     reply(out, "250 2.0.0 OK");
                 } else if (upper.startsWith("NOOP")) {
                     reply(out, "250 2.0.0 OK");
@@ -164,8 +247,27 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         } catch (SocketException e) {
             // client went away or server closed: end of session
         } catch (IOException e) {
-            // same
+            // same (a failed TLS handshake too)
+        } finally {
+            try {
+                s.close();
+                accepted.close();
+            } catch (IOException ignored) {
+                // closed already
+            }
         }
+    }
+
+    private static BufferedReader reader(Socket s) throws IOException {
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+    }
+
+    private Socket upgrade(Socket plain) throws IOException {
+        javax.net.ssl.SSLSocket t = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+        t.setUseClientMode(false);
+        t.startHandshake();
+        return t;
     }
 
     private static void reply(OutputStream out, String text) throws IOException {
