@@ -104,6 +104,8 @@ final class SmtpWire implements AutoCloseable {
         tls.setSSLParameters(p);
         tls.startHandshake();
         socket = tls;
+        // new buffers: anything read before the handshake (plain text a man in the middle slipped in
+        // after the 220, CVE-2011-0411's kind) is dropped, never taken as the relay's reply
         streams();
     }
 

@@ -81,25 +81,16 @@ class SmtpConnectionTest {
     }
 
     @Test
-    void startTlsIsUsedWhenConfigured() throws Exception {
+    void startTlsOrImplicitTlsIsUsedAsConfigured() throws Exception {
         TestCertificates cert = TestCertificates.make(dir, "ip:127.0.0.1");
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> null).tls(cert.serverContext(), false);
-             SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of("smtp.tls", "starttls"), cert.clientTrustingIt()))) {
-            Outcome o = conn.send(MESSAGE, "reader@example.org", null);
-            assertEquals(Outcome.Status.SENT, o.status(), o.reply());
-            assertTrue(server.received().get(0).tls(), "the message went over TLS");
-            assertArrayEquals(MESSAGE, server.received().get(0).data());
-        }
-    }
-
-    @Test
-    void implicitTlsIsUsedWhenConfigured() throws Exception {
-        TestCertificates cert = TestCertificates.make(dir, "ip:127.0.0.1");
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> null).tls(cert.serverContext(), true);
-             SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of("smtp.tls", "tls"), cert.clientTrustingIt()))) {
-            Outcome o = conn.send(MESSAGE, "reader@example.org", null);
-            assertEquals(Outcome.Status.SENT, o.status(), o.reply());
-            assertTrue(server.received().get(0).tls());
+        for (String mode : new String[] {"starttls", "tls"}) {
+            try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> null).tls(cert.serverContext(), mode.equals("tls"));
+                 SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of("smtp.tls", mode), cert.clientTrustingIt()))) {
+                Outcome o = conn.send(MESSAGE, "reader@example.org", null);
+                assertEquals(Outcome.Status.SENT, o.status(), mode + ": " + o.reply());
+                assertTrue(server.received().get(0).tls(), mode + ": the message went over TLS");
+                assertArrayEquals(MESSAGE, server.received().get(0).data());
+            }
         }
     }
 
