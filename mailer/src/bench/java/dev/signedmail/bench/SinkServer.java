@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A loopback SMTP sink that accepts and discards: enough RFC 5321 for Jakarta Mail (EHLO/HELO,
  * MAIL, RCPT, DATA, RSET, NOOP, QUIT), counting messages and bytes. The same sink serves our
  * sender and the Simple Java Mail loop, so neither gets a faster peer. Like Postfix it offers
- * PIPELINING (RFC 2920) and sends its replies when it has read all that was sent so far (Jakarta
+ * PIPELINING (RFC 2920) and CHUNKING (RFC 3030, BDAT), and sends its replies when it has read all that was sent so far (Jakarta
  * Mail, in the Simple Java Mail loop, does not pipeline and waits for each reply).
  */
 final class SinkServer implements AutoCloseable {
@@ -66,7 +66,7 @@ final class SinkServer implements AutoCloseable {
                 }
                 String cmd = new String(line, 0, Math.min(n, 4), StandardCharsets.US_ASCII).toUpperCase();
                 switch (cmd) {
-                    case "EHLO" -> reply(out, "250-sink\r\n250-PIPELINING\r\n250 8BITMIME");
+                    case "EHLO" -> reply(out, "250-sink\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 8BITMIME");
                     case "HELO" -> reply(out, "250 sink");
                     case "MAIL", "RCPT", "RSET", "NOOP" -> reply(out, "250 2.0.0 OK");
                     case "DATA" -> {
@@ -85,6 +85,16 @@ final class SinkServer implements AutoCloseable {
                         }
                         bytes.addAndGet(size);
                         reply(out, "250 2.0.0 queued as " + messages.incrementAndGet());
+                    }
+                    case "BDAT" -> {
+                        // BDAT <size> [LAST]: exactly size bytes follow, then the reply (RFC 3030)
+                        String[] words = new String(line, 0, Math.min(n, line.length), StandardCharsets.US_ASCII).trim().split("\\s+");
+                        long size = Long.parseLong(words[1]);
+                        if (!in.skip(size)) {
+                            return;
+                        }
+                        bytes.addAndGet(size);
+                        reply(out, words.length > 2 ? "250 2.0.0 queued as " + messages.incrementAndGet() : "250 2.0.0 chunk received");
                     }
                     case "QUIT" -> {
                         reply(out, "221 bye");
@@ -115,6 +125,24 @@ final class SinkServer implements AutoCloseable {
         /** Everything read from the socket has been consumed: the client waits for answers now. */
         boolean drained() {
             return pos == limit;
+        }
+
+        /** Consumes exactly {@code n} bytes (a BDAT chunk); false at EOF. */
+        boolean skip(long n) throws IOException {
+            while (n > 0) {
+                if (pos == limit) {
+                    limit = in.read(buf, 0, buf.length);
+                    pos = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        return false;
+                    }
+                }
+                int k = (int) Math.min(n, limit - pos);
+                pos += k;
+                n -= k;
+            }
+            return true;
         }
 
         /** One CRLF- (or LF-) terminated line into line (truncated if long); its length without the end, -1 at EOF. */

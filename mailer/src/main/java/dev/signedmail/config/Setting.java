@@ -46,6 +46,7 @@ public enum Setting {
     SMTP_TLS("smtp.tls", "none"),
     SMTP_CONNECTIONS("smtp.connections", "4"),
     SMTP_TIMEOUT_SECONDS("smtp.timeout.seconds", "60"),
+    SMTP_CHUNKING("smtp.chunking", "true"),
     SEND_LEASE_SECONDS("send.lease.seconds", "120"),
     SEND_RETRY_BASE_SECONDS("send.retry.base.seconds", "10"),
     SEND_RETRY_MAX_SECONDS("send.retry.max.seconds", "900"),

@@ -154,6 +154,16 @@ public final class Settings {
         }
     }
 
+    /** A yes/no setting: {@code true} or {@code false}, in any case. */
+    public boolean bool(Setting s) {
+        String v = required(s).strip().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new Problem(s.key + " = '" + v + "' (from " + sourceOf(s) + ") must be true or false");
+        };
+    }
+
     public double number(Setting s, double min, double max) {
         String v = required(s);
         try {

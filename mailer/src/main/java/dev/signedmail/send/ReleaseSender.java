@@ -28,8 +28,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * rerun sends only what was not acknowledged. Any number of senders (processes, machines) can run
  * the same release at once: each claims different rows, and the rows of one that dies are taken
  * over when its lease runs out. A 4xx or a broken connection is retried in the same run, later and
- * later (backoff with jitter), until the row's maximum age. Each connection signs its next
- * message while its last answer is being committed, and sends only once that answer is on disk.
+ * later (backoff with jitter), until the row's maximum age.
+ *
+ * <p>Signing and sending are separate stages: one signing thread per core turns claimed rows into
+ * signed messages, a short queue ahead of the connections, and each connection only sends and
+ * waits. So the cores keep signing while the connections wait for the relay's replies and for
+ * their answers to be committed; when each connection signed its own messages, a core stood idle
+ * whenever its connections were all waiting, and eight signers on two cores slowed each other
+ * (benchmark, README). A connection sends its next message only once the answer to its previous
+ * one is on disk.
  */
 public final class ReleaseSender {
 
@@ -176,13 +183,34 @@ public final class ReleaseSender {
         return summary;
     }
 
+    /** A row's message, signed and waiting for a connection; {@link #LAST} tells a connection to end. */
+    private record Signed(OutboxRow row, byte[] message) {
+    }
+
+    private static final Signed LAST = new Signed(END, new byte[0]);
+
+    /** Signing threads: one per core, never more than there are connections to keep busy. */
+    static int signers(int connections) {
+        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), connections));
+    }
+
     private void pump(Release release, SendListener listener, StopSignal stopSignal, Run run) {
         BlockingQueue<OutboxRow> queue = new ArrayBlockingQueue<>(BATCH * 2);
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < options.connections(); i++) {
-            Thread t = new Thread(() -> work(release, queue, listener, stopSignal, run), "send-" + i);
+        int signerCount = signers(options.connections());
+        // one message ready per connection and one per signer: enough that no connection waits
+        // for a signature while the cores are busy, few enough that a halt discards little work
+        BlockingQueue<Signed> signed = new ArrayBlockingQueue<>(options.connections() + signerCount);
+        AtomicInteger signersLeft = new AtomicInteger(signerCount);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < signerCount; i++) {
+            Thread t = new Thread(() -> sign(release, queue, signed, stopSignal, run, signersLeft), "sign-" + i);
             t.start();
-            workers.add(t);
+            threads.add(t);
+        }
+        for (int i = 0; i < options.connections(); i++) {
+            Thread t = new Thread(() -> work(signed, listener, stopSignal, run), "send-" + i);
+            t.start();
+            threads.add(t);
         }
         try {
             try {
@@ -199,15 +227,67 @@ public final class ReleaseSender {
             if (run.stop.get() != null) {
                 queue.clear(); // rows not yet taken stay pending; their lease is given back below
             }
-            for (int i = 0; i < workers.size(); i++) {
-                queue.put(END);
+            for (int i = 0; i < signerCount; i++) {
+                queue.put(END); // the last signer to end tells the connections
             }
-            for (Thread t : workers) {
+            for (Thread t : threads) {
                 t.join();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             run.stop.compareAndSet(null, "interrupted");
+        }
+    }
+
+    /**
+     * A signing thread: renders and signs claimed rows until the filler says there are no more,
+     * then, if it is the last one, tells every connection to end. A row it does not sign (the run
+     * is stopping, or its message could not be made) stays pending.
+     */
+    private void sign(Release release, BlockingQueue<OutboxRow> queue, BlockingQueue<Signed> signed,
+                      StopSignal stopSignal, Run run, AtomicInteger signersLeft) {
+        try {
+            while (true) {
+                OutboxRow row = queue.take();
+                if (row == END) {
+                    return;
+                }
+                byte[] message = null;
+                try {
+                    message = compose(release, row, stopSignal, run);
+                } finally {
+                    if (message == null) {
+                        done(run, row);
+                    }
+                }
+                if (message != null) {
+                    signed.put(new Signed(row, message));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (signersLeft.decrementAndGet() == 0) {
+                for (int i = 0; i < options.connections(); i++) {
+                    putUninterruptibly(signed, LAST);
+                }
+            }
+        }
+    }
+
+    /** Connections end only on {@link #LAST}: it must reach them even if this thread was interrupted. */
+    private static void putUninterruptibly(BlockingQueue<Signed> queue, Signed item) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(item);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -322,42 +402,40 @@ public final class ReleaseSender {
         return !stopSignal.stopRequested();
     }
 
-    private void work(Release release, BlockingQueue<OutboxRow> queue, SendListener listener, StopSignal stopSignal,
-                      Run run) {
+    /** A connection: sends signed messages, each once the answer to its previous one is on disk. */
+    private void work(BlockingQueue<Signed> signed, SendListener listener, StopSignal stopSignal, Run run) {
         outbox.writerStarted(); // group commits wait for this connection's answers too
         Sent last = null; // on the wire and answered, its answer not yet known to be on disk
         try (SmtpConnection conn = new SmtpConnection(relay)) {
             while (true) {
-                OutboxRow row = queue.poll();
-                if (row == null) {
-                    // nothing to sign meanwhile: settle now, not when the next row comes (the
+                Signed next = signed.poll();
+                if (next == null) {
+                    // nothing to send yet: settle now, not when the next message comes (the
                     // filler waits for the answers in flight, which may schedule retries)
                     Sent previous = last;
                     last = null;
                     rest(settleOrFail(previous, listener, run));
-                    row = queue.take();
+                    next = signed.take();
                 }
-                if (row == END) {
+                if (next == LAST) {
                     return;
                 }
                 boolean handedOver = false; // once sent, the row is settled with its answer
                 try {
-                    byte[] message = compose(release, row, stopSignal, run);
                     // the answer to this connection's previous message is on disk before it sends
-                    // the next: a crash resends at most one message per connection, as when each
-                    // answer was written before the next message was signed
+                    // the next: a crash resends at most one message per connection
                     Sent previous = last;
                     last = null;
                     rest(settleOrFail(previous, listener, run));
-                    if (message != null && !stopping(stopSignal, run)) {
-                        last = send(row, message, conn);
+                    if (!stopping(stopSignal, run)) {
+                        last = send(next.row(), next.message(), conn);
                         handedOver = true;
                     }
                 } catch (RuntimeException e) {
-                    failRun(run, row, e);
+                    failRun(run, next.row(), e);
                 } finally {
                     if (!handedOver) {
-                        done(run, row); // not sent: the row stays pending for the next run
+                        done(run, next.row()); // not sent: the row stays pending for the next run
                     }
                 }
             }

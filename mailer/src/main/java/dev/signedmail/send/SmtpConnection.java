@@ -60,6 +60,9 @@ final class SmtpConnection implements AutoCloseable {
 
     /** One mail transaction (RFC 5321 §3.3); the connection is ready for the next one afterwards. */
     private Outcome transaction(byte[] message, String to, String from) throws IOException {
+        if (wire.pipelining() && wire.chunking() && relay.chunking() && SmtpWire.crlfLines(message)) {
+            return chunked(message, to, from);
+        }
         SmtpReply mail;
         SmtpReply rcpt = null;
         SmtpReply data = null;
@@ -88,9 +91,7 @@ final class SmtpConnection implements AutoCloseable {
             }
             resetQuietly();
             if (!mail.positive()) {
-                // a refused envelope sender is the relay's or our configuration's problem, not the
-                // recipient's: retried, and never fed to the bounce path as if the address were bad
-                return mail.code() == 421 ? Outcome.retry(mail.text()) : Outcome.retry("the relay refused the sender " + from + ": " + mail.text());
+                return refusedSender(mail, from);
             }
             SmtpReply refusal = rcpt.positive() ? data : rcpt;
             return refusal.transientFailure() ? Outcome.retry(refusal.text()) : Outcome.failed(refusal.text());
@@ -101,6 +102,38 @@ final class SmtpConnection implements AutoCloseable {
             return Outcome.sent(done.text());
         }
         return done.transientFailure() ? Outcome.retry(done.text()) : Outcome.failed(done.text());
+    }
+
+    /**
+     * One mail transaction in one write and one round trip (RFC 3030 with RFC 2920): MAIL, RCPT
+     * and {@code BDAT <size> LAST} with the message, then the three replies. A relay that refuses
+     * the sender or the recipient still reads the chunk and refuses it too (RFC 3030 §4.2), so
+     * nothing is delivered; the refusal recorded is the first one.
+     */
+    private Outcome chunked(byte[] message, String to, String from) throws IOException {
+        wire.write("MAIL FROM:" + from);
+        wire.write("RCPT TO:" + to);
+        wire.bdat(message);
+        SmtpReply mail = wire.reply();
+        SmtpReply rcpt = wire.reply();
+        SmtpReply done = wire.reply();
+        if (mail.positive() && rcpt.positive() && done.positive()) {
+            return Outcome.sent(done.text());
+        }
+        resetQuietly(); // whatever the relay kept of a failed transaction goes
+        if (!mail.positive()) {
+            return refusedSender(mail, from);
+        }
+        SmtpReply refusal = rcpt.positive() ? done : rcpt;
+        return refusal.transientFailure() ? Outcome.retry(refusal.text()) : Outcome.failed(refusal.text());
+    }
+
+    /**
+     * A refused envelope sender is the relay's or our configuration's problem, not the
+     * recipient's: retried, and never fed to the bounce path as if the address were bad.
+     */
+    private static Outcome refusedSender(SmtpReply mail, String from) {
+        return mail.code() == 421 ? Outcome.retry(mail.text()) : Outcome.retry("the relay refused the sender " + from + ": " + mail.text());
     }
 
     /** Ends a failed transaction; a connection that cannot is closed (the next message opens another). */

@@ -20,6 +20,7 @@ public final class SmtpRelay {
     private final int timeoutMs;
     private final Settings.TlsMode tls;
     private final SSLSocketFactory tlsSockets;
+    private final boolean chunking;
 
     /** host:port, the label of this relay's counters in /metrics. */
     public String name() {
@@ -43,6 +44,7 @@ public final class SmtpRelay {
         this.timeoutMs = settings.integer(Setting.SMTP_TIMEOUT_SECONDS, 1, 3600) * 1000;
         this.tls = settings.smtpTls();
         this.tlsSockets = tlsSockets;
+        this.chunking = settings.bool(Setting.SMTP_CHUNKING);
     }
 
     /** The longest a message may be on the wire (and each connect or read may wait), in milliseconds. */
@@ -76,6 +78,11 @@ public final class SmtpRelay {
 
     SSLSocketFactory tlsSockets() {
         return tlsSockets;
+    }
+
+    /** Whether to send with BDAT where the relay offers CHUNKING and PIPELINING ({@code smtp.chunking}). */
+    boolean chunking() {
+        return chunking;
     }
 
     /** The name this client gives in EHLO: the domain of its envelope sender. */

@@ -92,6 +92,11 @@ final class SmtpWire implements AutoCloseable {
         return extensions.contains("PIPELINING");
     }
 
+    /** RFC 3030 CHUNKING: the relay takes a message as BDAT with its size, without dot-stuffing. */
+    boolean chunking() {
+        return extensions.contains("CHUNKING");
+    }
+
     private void streams() throws IOException {
         in = new Input(socket.getInputStream());
         out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
@@ -217,6 +222,43 @@ final class SmtpWire implements AutoCloseable {
         }
         out.write(END_OF_DATA);
         out.flush();
+    }
+
+    /**
+     * Queues {@code BDAT <size> LAST} and the message as it is, and flushes (RFC 3030 §2):
+     *
+     * <pre>
+     * bdat-cmd   ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF
+     * chunk-size ::= 1*DIGIT
+     * end-marker ::= "LAST"
+     * </pre>
+     *
+     * The size tells the relay where the message ends, so nothing is dot-stuffed. Only for a
+     * message whose every line ends in CRLF ({@link #crlfLines}): a bare CR or LF would reach the
+     * relay unchanged, where {@link #data} mends it.
+     */
+    void bdat(byte[] m) throws IOException {
+        write("BDAT " + m.length + " LAST");
+        out.write(m);
+        out.flush();
+    }
+
+    /** Every line of {@code m} ends in CRLF, the last one too, and no CR or LF stands alone. */
+    static boolean crlfLines(byte[] m) {
+        if (m.length < 2 || m[m.length - 2] != '\r' || m[m.length - 1] != '\n') {
+            return false;
+        }
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] == '\r') {
+                if (m[i + 1] != '\n') { // i + 1 exists: the last CR is followed by the final LF
+                    return false;
+                }
+                i++;
+            } else if (m[i] == '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final byte[] CRLF = {'\r', '\n'};

@@ -53,6 +53,10 @@ class SettingsTest {
                 () -> Settings.load(null, Map.of("MAILER_SMTP_TLS", "maybe")).smtpTls());
         assertTrue(p.getMessage().contains("MAILER_SMTP_TLS") && p.getMessage().contains("none, starttls, tls"),
                 p.getMessage());
+        Problem yesNo = assertThrows(Problem.class,
+                () -> Settings.load(null, Map.of("MAILER_SMTP_CHUNKING", "yes")).bool(dev.signedmail.config.Setting.SMTP_CHUNKING));
+        assertTrue(yesNo.getMessage().contains("MAILER_SMTP_CHUNKING") && yesNo.getMessage().contains("true or false"),
+                yesNo.getMessage());
     }
 
     @Test

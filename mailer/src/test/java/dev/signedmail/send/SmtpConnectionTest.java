@@ -17,7 +17,7 @@ import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SMTP client against a real server on loopback: pipelining, dot-stuffing, TLS both ways, AUTH. */
+/** The SMTP client against a real server on loopback: pipelining, BDAT, dot-stuffing, TLS both ways, AUTH. */
 class SmtpConnectionTest {
 
     @TempDir
@@ -77,6 +77,75 @@ class SmtpConnectionTest {
             assertEquals(1, server.received().size());
             assertEquals(java.util.List.of("here@example.org"), server.received().get(0).recipients());
             assertEquals(1, server.connections());
+        }
+    }
+
+    @Test
+    void whereTheRelayOffersChunkingEachMessageGoesOutAsBdatInOneWriteAndArrivesUnchanged() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> null).chunking(true);
+             SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of()))) {
+            for (int i = 0; i < 3; i++) {
+                Outcome o = conn.send(MESSAGE, "reader" + i + "@example.org", "bounces@example.org");
+                assertEquals(Outcome.Status.SENT, o.status(), o.reply());
+            }
+            assertEquals(3, server.bdatCommands());
+            assertEquals(3, server.pipelinedMail(), "MAIL arrived with RCPT and BDAT behind it");
+            for (ScriptedSmtpServer.Received r : server.received()) {
+                assertArrayEquals(MESSAGE, r.data(), "not dot-stuffed: the size tells where it ends");
+                assertEquals("bounces@example.org", r.mailFrom());
+            }
+            assertEquals(1, server.connections());
+        }
+    }
+
+    @Test
+    void chunkingIsNotUsedWhenSwitchedOffNorForAMessageWithABareLineFeed() throws Exception {
+        byte[] bareLf = "Subject: bare\r\n\r\nline one\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> null).chunking(true)) {
+            try (SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of("smtp.chunking", "false")))) {
+                assertEquals(Outcome.Status.SENT, conn.send(MESSAGE, "reader@example.org", null).status());
+            }
+            try (SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of()))) {
+                assertEquals(Outcome.Status.SENT, conn.send(bareLf, "reader@example.org", null).status());
+            }
+            assertEquals(0, server.bdatCommands());
+            assertArrayEquals(MESSAGE, server.received().get(0).data());
+            assertEquals("Subject: bare\r\n\r\nline one\r\nline two\r\n",
+                    new String(server.received().get(1).data(), StandardCharsets.US_ASCII), "DATA mends the bare LF");
+        }
+    }
+
+    @Test
+    void withBdatARefusedRecipientFailsAloneAndARefusedChunkIsRetriedOrFailedByItsCode() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> a.startsWith("gone") ? "550 5.1.1 user unknown" : null)
+                .chunking(true).dataFault(n -> n == 2 ? "451 4.3.0 try later" : n == 3 ? "552 5.3.4 too big" : null)) {
+            try (SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of()))) {
+                Outcome refused = conn.send(MESSAGE, "gone@example.org", null);
+                assertEquals(Outcome.Status.FAILED, refused.status(), refused.reply());
+                assertEquals("550 5.1.1 user unknown", refused.reply(), "the RCPT's reply, not BDAT's 554 after it");
+                assertEquals(Outcome.Status.SENT, conn.send(MESSAGE, "one@example.org", null).status());
+                Outcome later = conn.send(MESSAGE, "two@example.org", null);
+                assertEquals(Outcome.Status.RETRY, later.status(), later.reply());
+                Outcome tooBig = conn.send(MESSAGE, "three@example.org", null);
+                assertEquals(Outcome.Status.FAILED, tooBig.status(), tooBig.reply());
+                assertEquals(Outcome.Status.SENT, conn.send(MESSAGE, "four@example.org", null).status());
+            }
+            assertEquals(java.util.List.of(java.util.List.of("one@example.org"), java.util.List.of("four@example.org")),
+                    server.received().stream().map(ScriptedSmtpServer.Received::recipients).toList());
+            assertEquals(1, server.connections(), "every refusal left the connection usable");
+        }
+    }
+
+    @Test
+    void aConnectionResetDuringBdatIsARetryAndTheNextMessageOpensAFreshConnection() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(a -> null).chunking(true).dataFault(n -> n == 1 ? "RESET" : null);
+             SmtpConnection conn = new SmtpConnection(relay(server.port(), Map.of()))) {
+            Outcome reset = conn.send(MESSAGE, "one@example.org", null);
+            assertEquals(Outcome.Status.RETRY, reset.status(), reset.reply());
+            assertTrue(reset.reply().startsWith("connection:"), reset.reply());
+            assertEquals(Outcome.Status.SENT, conn.send(MESSAGE, "one@example.org", null).status());
+            assertEquals(2, server.connections());
+            assertEquals(1, server.received().size());
         }
     }
 

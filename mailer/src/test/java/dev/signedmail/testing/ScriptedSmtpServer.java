@@ -24,12 +24,13 @@ import java.util.function.Function;
  * A real SMTP server on loopback whose answer to each RCPT TO is scripted, for the faults
  * GreenMail cannot produce (a 550 for one recipient, a 451, a relay that goes away). It speaks
  * enough of RFC 5321 for an SMTP client: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffing), RSET, NOOP,
- * QUIT, and where asked PIPELINING, implicit TLS or STARTTLS (RFC 3207) and AUTH PLAIN (RFC 4954).
+ * QUIT, and where asked PIPELINING, CHUNKING (RFC 3030 BDAT), implicit TLS or STARTTLS (RFC 3207)
+ * and AUTH PLAIN (RFC 4954). A scripted DATA fault applies to a message sent with BDAT too.
  * Accepted messages are kept with their recipients, whether they came over TLS, and who logged in.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
 
-    /** A message the server accepted with 250 after DATA. */
+    /** A message the server accepted with 250 after DATA or the last BDAT chunk. */
     public record Received(String mailFrom, List<String> recipients, byte[] data, boolean tls, String user) {
     }
 
@@ -46,6 +47,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile Function<Integer, String> dataFault = n -> null;
     private final AtomicInteger dataCount = new AtomicInteger();
     private volatile boolean pipelining = true;
+    private volatile boolean chunking;
+    private final AtomicInteger bdatCommands = new AtomicInteger();
     private volatile javax.net.ssl.SSLContext tls;
     private volatile boolean implicitTls;
     private volatile String authUser;
@@ -58,6 +61,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer pipelining(boolean offer) {
         this.pipelining = offer;
         return this;
+    }
+
+    /** Whether EHLO offers CHUNKING (it does not unless told to). */
+    public ScriptedSmtpServer chunking(boolean offer) {
+        this.chunking = offer;
+        return this;
+    }
+
+    /** BDAT commands received, over all sessions. */
+    public int bdatCommands() {
+        return bdatCommands.get();
     }
 
     /** Speaks TLS with {@code context}'s key: from the first byte ({@code implicit}) or after STARTTLS. */
@@ -146,7 +160,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String mailFrom = null;
             String user = null;
             String line;
+            ByteArrayOutputStream chunks = new ByteArrayOutputStream(); // BDAT chunks of this transaction
             while ((line = in.readLine()) != null) {
+                byte[] message = null;
                 String upper = line.toUpperCase(Locale.ROOT);
                 if (upper.startsWith("EHLO")) {
                     StringBuilder ehlo = new StringBuilder("250-scripted.test\r\n250-8BITMIME");
@@ -158,6 +174,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     if (pipelining) {
                         ehlo.append("\r\n250-PIPELINING");
+                    }
+                    if (chunking) {
+                        ehlo.append("\r\n250-CHUNKING");
                     }
                     reply(out, ehlo.append("\r\n250 SIZE 52428800").toString());
                 } else if (upper.startsWith("HELO")) {
@@ -216,22 +235,33 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         data.write('\r');
                         data.write('\n');
                     }
-                    String fault = dataFault.apply(dataCount.incrementAndGet());
-                    if ("RESET".equals(fault)) {
-                        s.setSoLinger(true, 0); // RST instead of FIN: the client sees a reset connection
-                        return;
+                    message = data.toByteArray();
+                } else if (upper.startsWith("BDAT ") && chunking) {
+                    // bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF; the chunk is read
+                    // even when the transaction has failed (RFC 3030 §2)
+                    bdatCommands.incrementAndGet();
+                    String[] words = line.trim().split("\\s+");
+                    char[] octets = new char[Integer.parseInt(words[1])];
+                    for (int got = 0, k; got < octets.length; got += k) {
+                        if ((k = in.read(octets, got, octets.length - got)) < 0) {
+                            return;
+                        }
                     }
-                    if (fault != null) {
-                        mailFrom = null; // the transaction is over either way (RFC 5321 §4.1.1.4)
-                        rcpts.clear();
-                        reply(out, fault);
+                    chunks.write(new String(octets).getBytes(StandardCharsets.ISO_8859_1));
+                    boolean last = words.length > 2 && words[2].equalsIgnoreCase("LAST");
+                    if (mailFrom == null || rcpts.isEmpty()) {
+                        chunks.reset();
+                        reply(out, mailFrom == null ? "503 5.5.1 MAIL first" : "554 5.5.1 no valid recipients");
                         continue;
                     }
-                    received.add(new Received(mailFrom, List.copyOf(rcpts), data.toByteArray(), secure, user));
-                    mailFrom = null;
-                    rcpts.clear();
-                    reply(out, "250 2.0.0 OK queued as " + received.size());
+                    if (!last) {
+                        reply(out, "250 2.0.0 " + octets.length + " octets received");
+                        continue;
+                    }
+                    message = chunks.toByteArray();
+                    chunks.reset();
                 } else if (upper.startsWith("RSET")) {
+                    chunks.reset();
                     rcpts.clear();
                     mailFrom = null;
                     reply(out, "250 2.0.0 OK");
@@ -242,6 +272,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     return;
                 } else {
                     reply(out, "502 5.5.2 not implemented");
+                }
+                if (message != null) { // the end of DATA or of the last BDAT chunk
+                    String fault = dataFault.apply(dataCount.incrementAndGet());
+                    if ("RESET".equals(fault)) {
+                        s.setSoLinger(true, 0); // RST instead of FIN: the client sees a reset connection
+                        return;
+                    }
+                    if (fault != null) {
+                        reply(out, fault);
+                    } else {
+                        received.add(new Received(mailFrom, List.copyOf(rcpts), message, secure, user));
+                        reply(out, "250 2.0.0 OK queued as " + received.size());
+                    }
+                    mailFrom = null; // the transaction is over either way (RFC 5321 §4.1.1.4)
+                    rcpts.clear();
                 }
             }
         } catch (SocketException e) {
