@@ -238,11 +238,11 @@ public final class OutboxStore {
     /**
      * The leader waits, for at most the commit delay, while more writers than there are cores are
      * still at work (not waiting for a commit themselves; the leader counts as waiting), or until
-     * all have an answer in. So a commit takes along the answers of most connections, and while it
-     * runs the rest keep the cores busy signing. Waiting instead for every connection's answer made
-     * them move in lock-step: groups of 8 instead of 2.3, the last connection signing alone while
-     * the rest waited, and no faster (benchmark, README). A single writer never waits. Called with
-     * the lock held.
+     * all have an answer in. So a commit takes along the answers of most connections without
+     * waiting for the last few. Waiting for every connection's answer made them move in
+     * lock-step (when each connection signed its own messages: groups of 8 instead of 2.3, the
+     * last connection signing alone while the rest waited, and no faster; benchmark, README). A
+     * single writer never waits. Called with the lock held.
      */
     private void gather() {
         if (writers.get() <= 1 || commitDelayNanos <= 0) {
