@@ -76,6 +76,39 @@ class DeliveryUnderFaultsTest {
         }
     }
 
+    /**
+     * The filler used to nap 50 ms whenever a batch was still queued, and that nap was also where
+     * the run checked its patience. Now that it looks again every few milliseconds while the
+     * queue is full, the patience must be checked there too: with the relay down, two connections
+     * resting 2 s after each refused connect drain the queue at a row a second, and the run would
+     * have gone on through the whole audience instead of stopping after its 3 s.
+     */
+    @Test
+    void aRelayDownStopsTheRunAfterItsPatienceWhileTheQueueIsStillFull() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort(); // closed again: connecting to it is refused
+        }
+        Map<String, String> cfg = TestSupport.settingsMap(dir.resolve("down"), port);
+        Settings settings = Settings.of(cfg);
+        MailerRuntime.init(settings);
+        long release;
+        Flow flow;
+        try (MailerRuntime rt = MailerRuntime.open(settings)) {
+            Flow.readers(rt, 300);
+            flow = Flow.operators(rt, dir.resolve("down-tokens"));
+            release = flow.approved(rt, "Relay down", "Body.", "general");
+        }
+        try (MailerRuntime rt = MailerRuntime.open(settings)) {
+            SendSummary s = rt.sender(flow.approver).send(release, SendListener.NONE, ReleaseSender.StopSignal.NEVER);
+            assertTrue(s.stoppedBecause() != null && s.stoppedBecause().startsWith("nothing got through"), s.describe());
+            int tried = rt.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM outbox WHERE attempts > 0")
+                    .mapTo(Integer.class).one());
+            assertTrue(tried < 100, "the run stopped while most of the audience was still queued or unclaimed: " + tried + " tried");
+            assertEquals(0, s.sent());
+        }
+    }
+
     @Test
     void aConnectionResetDuringDataIsRetried() throws Exception {
         try (ScriptedSmtpServer relay = new ScriptedSmtpServer(a -> null).dataFault(n -> n <= 3 ? "RESET" : null)) {
