@@ -402,7 +402,7 @@ public final class Bench {
     /**
      * Full signing again, in a runtime of its own, for the end-to-end ratio: measured just before and
      * just after the end-to-end send, so both sides of the ratio see the machine at the same time.
-     * On a shared host the same full-signing phase gave 2,650–3,240 msg/s from run to run, and the
+     * On a shared host the same full-signing phase gave 2,650–3,430 msg/s from run to run, and the
      * first measurement comes minutes before the send.
      */
     private double fullSigningNow(Settings settings, Release release) throws Exception {
