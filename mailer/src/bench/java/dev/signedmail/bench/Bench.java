@@ -398,7 +398,6 @@ public final class Bench {
         }
     }
 
-    /** Render + sign (S/MIME + DKIM, or shared body) per recipient on every core, in messages a second. */
     /**
      * Full signing again, in a runtime of its own, for the end-to-end ratio: measured just before and
      * just after the end-to-end send, so both sides of the ratio see the machine at the same time.
@@ -411,6 +410,7 @@ public final class Bench {
         }
     }
 
+    /** Render + sign (S/MIME + DKIM, or shared body) per recipient on every core, in messages a second. */
     private double signingRate(MessageComposer composer, Release release) throws Exception {
         return rate(CORES, i -> composer.compose(release,
                 new MessageComposer.Recipient(i, "sub" + i + "@example.net", "Subscriber " + i), Instant.now()));
